@@ -1,0 +1,84 @@
+"""The test cast (after Healthchecks' alice/bob/charlie).
+
+Team A: manager `manager`, reps `rep` and `teammate`. Team B: manager `other_manager`,
+rep `other_team_rep`. Plus `director`, `admin_user`, `marketing`.
+"""
+
+import pytest
+
+from loudou.org.choices import Role
+from loudou.org.tests.factories import PASSWORD, TeamFactory, UserFactory
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def team_a(db):
+    return TeamFactory(name="华东一组")
+
+
+@pytest.fixture
+def team_b(db):
+    return TeamFactory(name="华南一组")
+
+
+@pytest.fixture
+def manager(team_a):
+    user = UserFactory(username="manager", role=Role.MANAGER, team=team_a)
+    team_a.manager = user
+    team_a.save()
+    return user
+
+
+@pytest.fixture
+def other_manager(team_b):
+    user = UserFactory(username="other_manager", role=Role.MANAGER, team=team_b)
+    team_b.manager = user
+    team_b.save()
+    return user
+
+
+@pytest.fixture
+def rep(team_a, manager):
+    return UserFactory(username="rep", role=Role.SENIOR_REP, team=team_a)
+
+
+@pytest.fixture
+def teammate(team_a, manager):
+    return UserFactory(username="teammate", role=Role.JUNIOR_REP, team=team_a)
+
+
+@pytest.fixture
+def other_team_rep(team_b, other_manager):
+    return UserFactory(username="other_team_rep", role=Role.SENIOR_REP, team=team_b)
+
+
+@pytest.fixture
+def director(db):
+    return UserFactory(username="director", role=Role.DIRECTOR)
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="admin_user", role=Role.ADMIN, is_staff=True)
+
+
+@pytest.fixture
+def marketing(db):
+    return UserFactory(username="marketing", role=Role.MARKETING)
+
+
+@pytest.fixture
+def cast(rep, teammate, manager, other_team_rep, director, marketing, admin_user):
+    return {
+        "rep": rep,
+        "teammate": teammate,
+        "manager": manager,
+        "other_team_rep": other_team_rep,
+        "director": director,
+        "marketing": marketing,
+        "admin_user": admin_user,
+    }

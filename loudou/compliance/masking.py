@@ -1,0 +1,38 @@
+"""Masking of contact details on records the viewer does not own: one place for all."""
+
+import re
+
+_DIGIT = re.compile(r"\d")
+
+
+def mask_phone(display: str) -> str:
+    """Keep the first 3 and last 4 digits: 13812345678 → 138****5678."""
+    digits = [m.start() for m in _DIGIT.finditer(display)]
+    if len(digits) <= 7:
+        return "*" * len(display)
+    hidden = set(digits[3:-4])
+    return "".join("*" if i in hidden else ch for i, ch in enumerate(display))
+
+
+def mask_email(email: str) -> str:
+    local, sep, domain = email.partition("@")
+    if not sep:
+        return "***"
+    return f"{local[:1]}***@{domain}"
+
+
+def mask_text(value: str) -> str:
+    if not value:
+        return ""
+    return value[:1] + "***"
+
+
+def mask(value: str, *, kind: str, visible: bool) -> str:
+    """`value` as the viewer may see it: whole when `visible`, masked otherwise."""
+    if visible or not value:
+        return value or ""
+    if kind == "phone":
+        return mask_phone(value)
+    if kind == "email":
+        return mask_email(value)
+    return mask_text(value)

@@ -1,0 +1,77 @@
+"""Customers (companies) and their contacts."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from loudou.core.models import TimeStampedModel
+
+
+class Customer(TimeStampedModel):
+    """A company we sell to; leads and contacts hang off it."""
+
+    name = models.CharField(_("公司名称"), max_length=200)
+    industry = models.ForeignKey(
+        "org.Industry", verbose_name=_("行业"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    region = models.ForeignKey(
+        "org.Region", verbose_name=_("区域"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    employees = models.PositiveIntegerField(_("员工人数"), null=True, blank=True)
+    annual_revenue = models.DecimalField(
+        _("年营业额(万元)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    notes = models.TextField(_("备注"), blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("负责人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_customers",
+    )
+    captured_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="captured_customers",
+    )
+
+    class Meta:
+        verbose_name = _("客户")
+        verbose_name_plural = _("客户")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("customers:detail", args=[self.pk])
+
+
+class Contact(TimeStampedModel):
+    """A person at a customer."""
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("客户"), on_delete=models.CASCADE, related_name="contacts"
+    )
+    name = models.CharField(_("姓名"), max_length=60)
+    title = models.CharField(_("职位"), max_length=60, blank=True)
+    phone = models.CharField(_("电话"), max_length=20, blank=True)
+    email = models.EmailField(_("邮箱"), blank=True)
+    wechat = models.CharField(_("微信"), max_length=60, blank=True)
+    notes = models.TextField(_("备注"), blank=True)
+
+    class Meta:
+        verbose_name = _("联系人")
+        verbose_name_plural = _("联系人")
+        ordering = ["customer_id", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("customers:detail", args=[self.customer_id])

@@ -1,0 +1,293 @@
+"""The lead: one record for the whole engagement, from registration to signed deal.
+
+Stages and the opportunity fields arrive with the pipeline app; grading, need match and
+validity live here.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from loudou.core.models import TimeStampedModel
+from loudou.leads.choices import (
+    BudgetFit,
+    CustomerType,
+    DecisionCycle,
+    Grade,
+    MatchLevel,
+    NeedLevel,
+    PurchasingPower,
+    RuleKind,
+)
+
+
+class SourceChannel(models.Model):
+    """Where leads come from (展会, 官网表单, …): a configurable list."""
+
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=60)
+    name_en = models.CharField(_("英文名称"), max_length=60, blank=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("线索来源")
+        verbose_name_plural = _("线索来源")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LeadSequence(models.Model):
+    """The last lead number issued per year; bumped with a conditional UPDATE."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("线索编号序列")
+        verbose_name_plural = _("线索编号序列")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class Lead(TimeStampedModel):
+    """A lead (线索) and, later in its life, the opportunity and deal it becomes."""
+
+    number = models.CharField(_("线索编号"), max_length=16, unique=True, editable=False)
+    external_ref = models.CharField(
+        _("外部编号"), max_length=80, null=True, blank=True, unique=True, editable=False
+    )
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("客户"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="leads",
+    )
+    contact = models.ForeignKey(
+        "customers.Contact",
+        verbose_name=_("联系人记录"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="leads",
+    )
+    # the registration sheet (线索登记表)
+    company_name = models.CharField(_("公司名称"), max_length=200)
+    industry = models.ForeignKey(
+        "org.Industry", verbose_name=_("行业"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    employees = models.PositiveIntegerField(_("员工人数"), null=True, blank=True)
+    annual_revenue = models.DecimalField(
+        _("年营业额(万元)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    region = models.ForeignKey(
+        "org.Region", verbose_name=_("区域"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    contact_name = models.CharField(_("联系人"), max_length=60, blank=True)
+    contact_title = models.CharField(_("职位"), max_length=60, blank=True)
+    phone = models.CharField(_("电话"), max_length=20, blank=True)
+    email = models.EmailField(_("邮箱"), blank=True)
+    wechat = models.CharField(_("微信"), max_length=60, blank=True)
+    source = models.ForeignKey(
+        SourceChannel, verbose_name=_("线索来源"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    need_description = models.TextField(_("需求描述"), blank=True)
+    pain_point = models.TextField(_("具体痛点"), blank=True)
+    expected_purchase_date = models.DateField(_("预计采购时间"), null=True, blank=True)
+    budget_min = models.DecimalField(
+        _("预算下限(万元)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    budget_max = models.DecimalField(
+        _("预算上限(万元)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    notes = models.TextField(_("备注"), blank=True)
+    # grading inputs
+    need_level = models.CharField(
+        _("需求明确度"), max_length=10, choices=NeedLevel, default=NeedLevel.UNKNOWN
+    )
+    budget_fit = models.CharField(
+        _("预算匹配"), max_length=10, choices=BudgetFit, default=BudgetFit.UNKNOWN
+    )
+    decision_cycle = models.CharField(
+        _("决策周期"), max_length=10, choices=DecisionCycle, default=DecisionCycle.UNKNOWN
+    )
+    customer_type = models.CharField(
+        _("客户类型"), max_length=10, choices=CustomerType, default=CustomerType.ORDINARY
+    )
+    purchasing_power = models.CharField(
+        _("购买力"), max_length=10, choices=PurchasingPower, default=PurchasingPower.MEDIUM
+    )
+    # grading results
+    intent_grade_auto = models.CharField(
+        _("意向等级(规则)"), max_length=1, choices=Grade, default=Grade.C
+    )
+    intent_grade_override = models.CharField(
+        _("意向等级(人工)"), max_length=1, choices=Grade, blank=True
+    )
+    intent_override_reason = models.TextField(_("意向等级调整原因"), blank=True)
+    intent_grade = models.CharField(
+        _("意向等级"), max_length=1, choices=Grade, default=Grade.C, db_index=True
+    )
+    rating_auto = models.CharField(_("客户评级(规则)"), max_length=1, choices=Grade, default=Grade.C)
+    rating_override = models.CharField(_("客户评级(人工)"), max_length=1, choices=Grade, blank=True)
+    rating_override_reason = models.TextField(_("客户评级调整原因"), blank=True)
+    rating = models.CharField(
+        _("客户评级"), max_length=1, choices=Grade, default=Grade.C, db_index=True
+    )
+    need_match_total = models.PositiveSmallIntegerField(_("需求匹配总分"), default=0)
+    need_match_level = models.CharField(
+        _("需求匹配度"), max_length=10, choices=MatchLevel, blank=True
+    )
+    # validity and ownership
+    is_valid = models.BooleanField(_("有效线索"), default=True, db_index=True)
+    invalid_reason = models.CharField(_("无效原因"), max_length=200, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("负责人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_leads",
+    )
+    captured_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="captured_leads",
+    )
+    captured_at = models.DateTimeField(_("录入时间"), db_index=True)
+    assigned_at = models.DateTimeField(_("分配时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("线索")
+        verbose_name_plural = _("线索")
+        ordering = ["-captured_at", "-id"]
+        indexes = [
+            models.Index(fields=["owner", "-captured_at"]),
+            models.Index(fields=["captured_by", "-captured_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.company_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("leads:detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if (
+            self.budget_min is not None
+            and self.budget_max is not None
+            and self.budget_min > self.budget_max
+        ):
+            raise ValidationError({"budget_max": _("预算上限不能小于下限。")})
+
+    @property
+    def budget_range(self) -> str:
+        low, high = self.budget_min, self.budget_max
+        if low is None and high is None:
+            return ""
+        if low is None or high is None or low == high:
+            return f"{(low if low is not None else high).normalize():f}万"
+        return f"{low.normalize():f}-{high.normalize():f}万"
+
+
+class NeedItem(models.Model):
+    """One core need of the customer, scored 1-5 against our strengths (需求匹配度评估)."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="needs")
+    need = models.CharField(_("核心需求"), max_length=200)
+    score = models.PositiveSmallIntegerField(
+        _("匹配得分"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("核心需求")
+        verbose_name_plural = _("核心需求")
+        ordering = ["order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(score__gte=1, score__lte=5), name="needitem_score_1_5"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.need}: {self.score}"
+
+
+class GradeRule(models.Model):
+    """An editable grading rule: the first active rule of its kind whose conditions all
+    hold gives the grade; when none holds the grade is C.
+
+    `conditions` keys: need_level_in, budget_fit_in, decision_cycle_in, customer_type_in,
+    source_in (lists of codes), min_employees, min_annual_revenue (numbers),
+    has_valid_contact (bool).
+    """
+
+    kind = models.CharField(_("类别"), max_length=10, choices=RuleKind)
+    grade = models.CharField(_("等级"), max_length=1, choices=Grade)
+    priority = models.PositiveSmallIntegerField(_("优先级"), default=0)
+    name = models.CharField(_("规则说明"), max_length=200)
+    conditions = models.JSONField(_("条件"), default=dict)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("分级规则")
+        verbose_name_plural = _("分级规则")
+        ordering = ["kind", "priority", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.grade}: {self.name}"
+
+    def clean(self) -> None:
+        from loudou.leads.services.grading import validate_conditions
+
+        validate_conditions(self.conditions)
+
+
+class NeedMatchPolicy(models.Model):
+    """Thresholds for classifying a need-match total (a single row, pk=1)."""
+
+    high_min = models.PositiveSmallIntegerField(_("高匹配最低分"), default=20)
+    medium_min = models.PositiveSmallIntegerField(_("中匹配最低分"), default=10)
+
+    class Meta:
+        verbose_name = _("需求匹配阈值")
+        verbose_name_plural = _("需求匹配阈值")
+
+    def __str__(self) -> str:
+        return f"≥{self.high_min} / ≥{self.medium_min}"
+
+    def clean(self) -> None:
+        if self.medium_min >= self.high_min:
+            raise ValidationError(_("中匹配最低分必须小于高匹配最低分。"))
+
+    @classmethod
+    def current(cls) -> "NeedMatchPolicy":
+        return cls.objects.get_or_create(pk=1)[0]

@@ -1,0 +1,182 @@
+"""Registering and editing leads (线索登记): validation, grading, linking, audit."""
+
+import re
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from loudou.compliance.validation import clean_contact_fields, refuse_sensitive
+from loudou.core import audit
+from loudou.customers.models import Contact, Customer
+from loudou.leads.models import Lead
+from loudou.leads.services.grading import apply_grades
+from loudou.leads.services.numbering import next_lead_numbers
+from loudou.org.choices import Role
+from loudou.org.models import User
+from loudou.org.selectors import assignable_users
+
+#: Fields a user edits on the registration sheet.
+LEAD_FIELDS = [
+    "company_name",
+    "industry",
+    "employees",
+    "annual_revenue",
+    "region",
+    "contact_name",
+    "contact_title",
+    "phone",
+    "email",
+    "wechat",
+    "source",
+    "need_description",
+    "pain_point",
+    "expected_purchase_date",
+    "budget_min",
+    "budget_max",
+    "decision_cycle",
+    "need_level",
+    "budget_fit",
+    "customer_type",
+    "purchasing_power",
+    "notes",
+]
+#: Derived fields whose changes also appear in the timeline.
+DERIVED_FIELDS = ["intent_grade_auto", "intent_grade", "rating_auto", "rating", "is_valid"]
+
+_WECHAT_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{5,19}")
+
+
+def _labels() -> dict[str, str]:
+    return {f.name: str(f.verbose_name) for f in Lead._meta.fields}
+
+
+def _clean_wechat(value: str) -> tuple[str, str | None]:
+    text = (value or "").strip()
+    if not text or _WECHAT_ID.fullmatch(text):
+        return text, None
+    from loudou.compliance.phones import normalise_phone
+
+    if normalise_phone(text):
+        return text, None
+    return "", _("“{value}”不是有效的微信号（6-20位字母、数字、下划线或减号，以字母开头，或手机号）。").format(
+        value=text[:40]
+    )
+
+
+def _validate_contacts(lead: Lead) -> None:
+    """Normalise phone/email/WeChat in place; refuse malformed ones; set validity."""
+    phone, email, problems = clean_contact_fields(lead.phone, lead.email)
+    wechat, wechat_problem = _clean_wechat(lead.wechat)
+    if wechat_problem:
+        problems["wechat"] = wechat_problem
+    if problems:
+        raise ValidationError(problems, code="invalid_contact")
+    lead.phone, lead.email, lead.wechat = phone, email, wechat
+    lead.is_valid = bool(phone or email or wechat)
+    lead.invalid_reason = "" if lead.is_valid else _("无任何有效联系方式")
+
+
+def _check_owner(actor: User, owner: User | None) -> None:
+    if owner is not None and not assignable_users(actor).filter(pk=owner.pk).exists():
+        raise PermissionDenied(_("您不能把线索分配给该用户。"))
+
+
+def _prepare(lead: Lead, values: dict[str, Any]) -> None:
+    unknown = set(values) - set(LEAD_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("不可编辑的字段。") for name in sorted(unknown)})
+    refuse_sensitive(values, _labels())
+    for name, value in values.items():
+        setattr(lead, name, value.strip() if isinstance(value, str) else value)
+    if not (lead.company_name or "").strip():
+        raise ValidationError({"company_name": _("请填写公司名称。")})
+    _validate_contacts(lead)
+    lead.full_clean(exclude=["number", "captured_at", "customer", "contact"])
+    apply_grades(lead)
+
+
+def _link_customer(lead: Lead, actor: User) -> None:
+    """Create the customer and contact records a new lead stands for, unless given."""
+    if lead.customer_id is None:
+        lead.customer = Customer.objects.create(
+            name=lead.company_name,
+            industry=lead.industry,
+            region=lead.region,
+            employees=lead.employees,
+            annual_revenue=lead.annual_revenue,
+            owner=lead.owner,
+            captured_by=actor,
+        )
+        audit.record(obj=lead.customer, actor=actor, verb="customer.created")
+    if lead.contact_id is None and lead.contact_name:
+        lead.contact = Contact.objects.create(
+            customer=lead.customer,
+            name=lead.contact_name,
+            title=lead.contact_title,
+            phone=lead.phone,
+            email=lead.email,
+            wechat=lead.wechat,
+        )
+        audit.record(obj=lead.contact, actor=actor, verb="contact.created")
+
+
+@transaction.atomic
+def register_lead(
+    *,
+    actor: User,
+    values: dict[str, Any],
+    owner: User | None = None,
+    customer: Customer | None = None,
+    captured_at=None,
+    external_ref: str | None = None,
+) -> Lead:
+    """Register a lead. `customer`, when given, must already be visible to `actor`.
+
+    Sellers own what they register unless they name another owner; marketing's leads
+    wait unowned for assignment. Raises ValidationError (nothing written) on bad input.
+    """
+    if owner is None and actor.role != Role.MARKETING:
+        owner = actor
+    _check_owner(actor, owner)
+    now = timezone.now()
+    lead = Lead(
+        owner=owner,
+        captured_by=actor,
+        captured_at=captured_at or now,
+        assigned_at=now if owner else None,
+        customer=customer,
+        external_ref=external_ref,
+    )
+    _prepare(lead, values)
+    lead.number = next_lead_numbers(timezone.localtime(lead.captured_at).year)[0]
+    _link_customer(lead, actor)
+    lead.save()
+    audit.record(
+        obj=lead,
+        actor=actor,
+        verb="lead.created",
+        changes=audit.diff({}, audit.snapshot(lead, [*LEAD_FIELDS, *DERIVED_FIELDS, "owner"])),
+    )
+    return lead
+
+
+@transaction.atomic
+def update_lead(
+    *, actor: User, lead: Lead, values: dict[str, Any], owner: User | None = None
+) -> Lead:
+    """Edit the registration sheet; grades follow the new inputs; every change is logged."""
+    tracked = [*LEAD_FIELDS, *DERIVED_FIELDS, "owner"]
+    before = audit.snapshot(lead, tracked)
+    _prepare(lead, values)
+    if owner is not None and owner.pk != lead.owner_id:
+        _check_owner(actor, owner)
+        lead.owner = owner
+        lead.assigned_at = timezone.now()
+    changes = audit.diff(before, audit.snapshot(lead, tracked))
+    if changes:
+        lead.save()
+        audit.record(obj=lead, actor=actor, verb="lead.updated", changes=changes)
+    return lead

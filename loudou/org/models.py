@@ -1,0 +1,145 @@
+"""People and organisation: users with roles, teams, regions, product lines, industries."""
+
+import hashlib
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from loudou.org.choices import ALL_SEEING, Language, Role
+
+
+class NamedModel(models.Model):
+    """A short reference list entry (region, industry, product line) with zh/en names."""
+
+    name = models.CharField(_("名称"), max_length=60, unique=True)
+    name_en = models.CharField(_("英文名称"), max_length=60, blank=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Region(NamedModel):
+    """A sales region (华东, 华南, 华北, …)."""
+
+    class Meta(NamedModel.Meta):
+        verbose_name = _("区域")
+        verbose_name_plural = _("区域")
+
+
+class Industry(NamedModel):
+    """A customer industry (制造业, 零售业, 服务业, …)."""
+
+    class Meta(NamedModel.Meta):
+        verbose_name = _("行业")
+        verbose_name_plural = _("行业")
+
+
+class ProductLine(NamedModel):
+    """A product line; pipelines and targets are split by it."""
+
+    class Meta(NamedModel.Meta):
+        verbose_name = _("产品线")
+        verbose_name_plural = _("产品线")
+
+
+class Team(models.Model):
+    """A sales team of 6-8 reps led by a manager."""
+
+    name = models.CharField(_("名称"), max_length=60, unique=True)
+    manager = models.ForeignKey(
+        "org.User",
+        verbose_name=_("经理"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_teams",
+    )
+    region = models.ForeignKey(
+        Region, verbose_name=_("区域"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        verbose_name = _("团队")
+        verbose_name_plural = _("团队")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A person who uses Loudou, with a role, a team, specialties and a capacity."""
+
+    role = models.CharField(_("角色"), max_length=20, choices=Role, default=Role.JUNIOR_REP)
+    team = models.ForeignKey(
+        Team,
+        verbose_name=_("团队"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+    )
+    display_name = models.CharField(_("姓名"), max_length=60, blank=True)
+    language = models.CharField(
+        _("界面语言"), max_length=10, choices=Language, default=Language.ZH_HANS
+    )
+    specialty_industries = models.ManyToManyField(
+        Industry, verbose_name=_("擅长行业"), blank=True, related_name="specialists"
+    )
+    specialty_regions = models.ManyToManyField(
+        Region, verbose_name=_("负责区域"), blank=True, related_name="specialists"
+    )
+    capacity = models.PositiveIntegerField(
+        _("容量"), default=30, help_text=_("同时跟进的线索上限")
+    )
+    on_leave = models.BooleanField(_("休假中"), default=False)
+    failed_logins = models.PositiveSmallIntegerField(_("连续登录失败次数"), default=0)
+    locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def sees_all(self) -> bool:
+        return self.is_superuser or self.role in ALL_SEEING
+
+    @property
+    def is_org_admin(self) -> bool:
+        return self.is_superuser or self.role == Role.ADMIN
+
+    def is_locked(self, now=None) -> bool:
+        return self.locked_until is not None and self.locked_until > (now or timezone.now())
+
+
+class ApiToken(models.Model):
+    """A personal API token; only its SHA-256 digest is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    label = models.CharField(_("说明"), max_length=60, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.label}"
+
+    @staticmethod
+    def digest_of(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()

@@ -1,0 +1,43 @@
+"""Row-level visibility (SPEC §1), written once and used by every app's selectors.
+
+- director and admin: everything;
+- manager: records owned by members of the teams they manage, and their own;
+- rep, assistant, support: records they own;
+- marketing: records it captured that nobody owns yet (not handed over).
+"""
+
+from django.db.models import Q, QuerySet
+
+from loudou.org.choices import Role
+from loudou.org.models import User
+
+
+def visibility_q(user: User, *, owner: str = "owner", captured_by: str | None = None) -> Q:
+    """The filter for records `user` may see, given the paths to their owner and capturer."""
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if user.sees_all:
+        return Q()
+    q = Q(**{owner: user})
+    if user.role == Role.MANAGER:
+        q |= Q(**{f"{owner}__team__manager": user})
+    if captured_by is not None and user.role == Role.MARKETING:
+        q |= Q(**{captured_by: user, f"{owner}__isnull": True})
+    return q
+
+
+def owns(user: User, *, owner_id: int | None, captured_by_id: int | None = None) -> bool:
+    """Whether `user` owns a record: unmasked contact details are for owners only."""
+    if owner_id is not None:
+        return owner_id == user.pk
+    return captured_by_id is not None and captured_by_id == user.pk
+
+
+def assignable_users(user: User) -> QuerySet[User]:
+    """People `user` may make owner of a record."""
+    sellers = User.objects.filter(is_active=True).exclude(role=Role.MARKETING)
+    if user.sees_all:
+        return sellers
+    if user.role == Role.MANAGER:
+        return sellers.filter(Q(team__manager=user) | Q(pk=user.pk))
+    return sellers.filter(pk=user.pk)

@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from loudou.api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("", include("loudou.org.urls")),
+    path("leads/", include("loudou.leads.urls")),
+    path("customers/", include("loudou.customers.urls")),
+]
