@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils import translation
 from ninja import NinjaAPI
 from ninja.security import HttpBearer, django_auth
 
@@ -15,6 +16,7 @@ class TokenAuth(HttpBearer):
         user = user_for_token(token)
         if user is not None:
             request.user = user
+            translation.activate(user.language)
         return user
 
 
@@ -30,7 +32,10 @@ api = NinjaAPI(
 
 def _messages(error: ValidationError) -> dict[str, list[str]]:
     if hasattr(error, "error_dict"):
-        return {field: [str(m) for e in errs for m in e.messages] for field, errs in error.error_dict.items()}
+        return {
+            field: [str(m) for e in errs for m in e.messages]
+            for field, errs in error.error_dict.items()
+        }
     return {"__all__": [str(m) for m in error.messages]}
 
 
@@ -53,3 +58,4 @@ api.add_router("/leads", "loudou.leads.api.router")
 api.add_router("/customers", "loudou.customers.api.router")
 api.add_router("/contacts", "loudou.customers.api.contacts_router")
 api.add_router("/org", "loudou.org.api.router")
+api.add_router("/grading", "loudou.leads.api.rules_router")

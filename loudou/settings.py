@@ -46,11 +46,13 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",
     "loudou.core",
     "loudou.org",
     "loudou.compliance",
     "loudou.customers",
     "loudou.leads",
+    "loudou.demo",
 ]
 
 MIDDLEWARE = [
@@ -148,7 +150,6 @@ SECURE_CSP = {
     "img-src": ["'self'", "data:"],
 }
 
-EMAIL_BACKEND = env("LOUDOU_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("LOUDOU_FROM_EMAIL", "loudou@localhost")
 
 LOGGING = {
@@ -157,3 +158,4 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOUDOU_LOG_LEVEL", "WARNING")},
 }
+STATICFILES_DIRS = [BASE_DIR / "loudou" / "static"]

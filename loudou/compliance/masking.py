@@ -36,3 +36,25 @@ def mask(value: str, *, kind: str, visible: bool) -> str:
     if kind == "email":
         return mask_email(value)
     return mask_text(value)
+
+
+def owner_ids(record) -> tuple[int | None, int | None]:
+    """(owner id, captured-by id) of a lead, a customer, or a contact (via its customer)."""
+    holder = getattr(record, "customer", None) if not hasattr(record, "owner_id") else record
+    if holder is None:
+        return None, None
+    return holder.owner_id, getattr(holder, "captured_by_id", None)
+
+
+def shown(record, field: str, viewer) -> str:
+    """The value of a record's phone / email / WeChat as `viewer` may see it."""
+    from loudou.compliance.phones import display_phone
+    from loudou.org.selectors import owns
+
+    value = getattr(record, field) or ""
+    if field == "phone":
+        value = display_phone(value)
+    owner_id, captured_by_id = owner_ids(record)
+    visible = owns(viewer, owner_id=owner_id, captured_by_id=captured_by_id)
+    kind = field if field in {"phone", "email"} else "text"
+    return mask(value, kind=kind, visible=visible)

@@ -8,9 +8,13 @@ the Luhn check, optionally grouped with spaces or dashes).
 import re
 from datetime import date
 
+from django.utils import timezone
+
 _ID18 = re.compile(r"(?<![0-9A-Za-z])([1-8]\d{5})(\d{8})(\d{3})([0-9Xx])(?![0-9A-Za-z])")
 _ID15 = re.compile(r"(?<![0-9A-Za-z])([1-8]\d{5})(\d{6})(\d{3})(?![0-9A-Za-z])")
-_CARD = re.compile(r"(?<![0-9])(\d(?:[ -]?\d){15,18})(?![0-9])")
+# One zero-width pattern per length, so that every candidate is tried: a greedy match
+# would swallow a neighbouring short number ("…7894 12月") and hide the card.
+_CARDS = [re.compile(rf"(?<![0-9])(?=(\d(?:[ -]?\d){{{n - 1}}})(?![0-9]))") for n in range(16, 20)]
 _ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 _ID_CHECK = "10X98765432"
 
@@ -20,7 +24,7 @@ def _valid_date(year: int, month: int, day: int) -> bool:
         born = date(year, month, day)
     except ValueError:
         return False
-    return date(1900, 1, 1) <= born <= date.today()
+    return date(1900, 1, 1) <= born <= timezone.localdate()
 
 
 def is_id_card(number: str) -> bool:
@@ -60,8 +64,8 @@ def find_sensitive(text: str) -> str | None:
     for match in _ID15.finditer(text):
         if _is_old_id_card(match):
             return "id_card"
-    for match in _CARD.finditer(text):
-        digits = re.sub(r"[ -]", "", match.group(1))
-        if 16 <= len(digits) <= 19 and luhn_ok(digits):
-            return "bank_card"
+    for card in _CARDS:
+        for match in card.finditer(text):
+            if luhn_ok(re.sub(r"[ -]", "", match.group(1))):
+                return "bank_card"
     return None

@@ -12,10 +12,16 @@ from loudou.compliance.pii import find_sensitive
 
 
 def refuse_sensitive(values: Mapping[str, Any], labels: Mapping[str, str]) -> None:
-    """Raise a ValidationError naming each field that holds an ID-card or bank-card number."""
+    """Raise a ValidationError naming each field that holds an ID-card or bank-card number
+    (or a NUL character, which PostgreSQL cannot store in text)."""
     errors = {}
     for name, value in values.items():
         if not isinstance(value, str):
+            continue
+        if "\x00" in value:
+            errors[name] = _("“{field}”中含有空字符（\\x00），请删除后再保存。").format(
+                field=labels.get(name, name)
+            )
             continue
         kind = find_sensitive(value)
         if kind == "id_card":

@@ -1,3 +1,91 @@
-from ninja import Router
-router = Router()
-contacts_router = Router()
+"""Customer and contact endpoints: the same selectors and services as the pages."""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from ninja import Router, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from loudou.customers import services
+from loudou.customers.schemas import (
+    ContactIn,
+    ContactOut,
+    ContactPatch,
+    CustomerIn,
+    CustomerOut,
+    CustomerPatch,
+)
+from loudou.customers.selectors import (
+    access_contact,
+    access_customer,
+    visible_contacts,
+    visible_customers,
+)
+from loudou.org.models import Industry, Region, User
+
+router = Router(tags=["customers"])
+contacts_router = Router(tags=["contacts"])
+
+
+def _customer_values(data: dict, actor: User) -> dict:
+    for key, model in [("industry_id", Industry), ("region_id", Region)]:
+        if data.get(key) is not None and not model.objects.filter(pk=data[key]).exists():
+            raise ValidationError({key: _("不存在的编号：{pk}").format(pk=data[key])})
+    if "owner_id" in data:
+        owner_id = data.pop("owner_id")
+        data["owner"] = None
+        if owner_id is not None:
+            data["owner"] = User.objects.filter(pk=owner_id, is_active=True).first()
+            if data["owner"] is None:
+                raise ValidationError({"owner_id": _("不存在的用户。")})
+    return data
+
+
+@router.get("", response=list[CustomerOut])
+@paginate(LimitOffsetPagination)
+def list_customers(request, q: str = ""):
+    customers = visible_customers(request.user)
+    return customers.filter(name__icontains=q[:100]) if q else customers
+
+
+@router.post("", response={201: CustomerOut})
+def create_customer(request, payload: CustomerIn):
+    values = _customer_values(payload.dict(), request.user)
+    return Status(201, services.create_customer(actor=request.user, values=values))
+
+
+@router.get("/{int:customer_id}", response=CustomerOut)
+def get_customer(request, customer_id: int):
+    return access_customer(request.user, customer_id)
+
+
+@router.patch("/{int:customer_id}", response=CustomerOut)
+def update_customer(request, customer_id: int, payload: CustomerPatch):
+    customer = access_customer(request.user, customer_id)
+    values = _customer_values(payload.dict(exclude_unset=True), request.user)
+    return services.update_customer(actor=request.user, customer=customer, values=values)
+
+
+@contacts_router.get("", response=list[ContactOut])
+@paginate(LimitOffsetPagination)
+def list_contacts(request, customer_id: int | None = None):
+    contacts = visible_contacts(request.user)
+    return contacts.filter(customer_id=customer_id) if customer_id else contacts
+
+
+@contacts_router.post("", response={201: ContactOut})
+def create_contact(request, payload: ContactIn):
+    data = payload.dict()
+    data["customer"] = access_customer(request.user, data.pop("customer_id"))
+    return Status(201, services.create_contact(actor=request.user, values=data))
+
+
+@contacts_router.get("/{int:contact_id}", response=ContactOut)
+def get_contact(request, contact_id: int):
+    return access_contact(request.user, contact_id)
+
+
+@contacts_router.patch("/{int:contact_id}", response=ContactOut)
+def update_contact(request, contact_id: int, payload: ContactPatch):
+    contact = access_contact(request.user, contact_id)
+    values = payload.dict(exclude_unset=True)
+    return services.update_contact(actor=request.user, contact=contact, values=values)

@@ -9,7 +9,9 @@ from django.utils.translation import gettext as _
 from loudou.compliance.validation import clean_contact_fields, refuse_sensitive
 from loudou.core.audit import save_with_audit
 from loudou.customers.models import Contact, Customer
+from loudou.org.choices import Role
 from loudou.org.models import User
+from loudou.org.selectors import ensure_assignable
 
 CUSTOMER_FIELDS = [
     "name",
@@ -31,7 +33,9 @@ def _labels(model) -> dict[str, str]:
 @transaction.atomic
 def create_customer(*, actor: User, values: dict[str, Any]) -> Customer:
     refuse_sensitive(values, _labels(Customer))
-    values.setdefault("owner", None if actor.role == "marketing" else actor)
+    if values.get("owner") is None and actor.role != Role.MARKETING:
+        values["owner"] = actor
+    ensure_assignable(actor, values.get("owner"))
     customer = Customer(captured_by=actor)
     save_with_audit(obj=customer, actor=actor, verb="customer.created", values=values)
     return customer
@@ -40,6 +44,10 @@ def create_customer(*, actor: User, values: dict[str, Any]) -> Customer:
 @transaction.atomic
 def update_customer(*, actor: User, customer: Customer, values: dict[str, Any]) -> Customer:
     refuse_sensitive(values, _labels(Customer))
+    if values.get("owner") is not None and values["owner"].pk != customer.owner_id:
+        ensure_assignable(actor, values.get("owner"))
+    elif "owner" in values and values["owner"] is None:
+        values.pop("owner")
     save_with_audit(obj=customer, actor=actor, verb="customer.updated", values=values)
     return customer
 

@@ -1,3 +1,165 @@
-from ninja import Router
-router = Router()
-contacts_router = Router()
+"""Lead endpoints: the same selectors and services as the pages."""
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import Router, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from loudou.customers.selectors import access_customer
+from loudou.leads import services
+from loudou.leads.filters import LeadFilterForm
+from loudou.leads.models import GradeRule, NeedMatchPolicy, SourceChannel
+from loudou.leads.schemas import (
+    ErrorsOut,
+    GradeOverrideIn,
+    LeadDetailOut,
+    LeadIn,
+    LeadOut,
+    LeadPatch,
+    NeedsIn,
+    TimelineEntryOut,
+)
+from loudou.leads.selectors import access_lead, lead_timeline, visible_leads
+from loudou.leads.services.grading import save_grade_rule, save_need_policy
+from loudou.org.models import Industry, Region, User
+from loudou.org.schemas import GradeRuleIn, GradeRuleOut, NeedPolicyIO
+
+router = Router(tags=["leads"])
+
+_REFERENCES = {"industry_id": ("industry", Industry), "region_id": ("region", Region)}
+
+
+def _resolve(data: dict, actor: User) -> tuple[dict, dict]:
+    """Turn ids and codes of an API body into model instances: (values, extras)."""
+    extras = {}
+    for key, (name, model) in _REFERENCES.items():
+        if key in data:
+            pk = data.pop(key)
+            data[name] = None if pk is None else model.objects.filter(pk=pk).first()
+            if pk is not None and data[name] is None:
+                raise ValidationError({key: _("不存在的编号：{pk}").format(pk=pk)})
+    if "source" in data and data["source"] is not None:
+        code = data["source"]
+        data["source"] = SourceChannel.objects.filter(code=code).first()
+        if data["source"] is None:
+            raise ValidationError({"source": _("未知的线索来源：{code}").format(code=code)})
+    if data.get("owner_id") is not None:
+        extras["owner"] = User.objects.filter(pk=data["owner_id"], is_active=True).first()
+        if extras["owner"] is None:
+            raise ValidationError({"owner_id": _("不存在的用户。")})
+    data.pop("owner_id", None)
+    if data.get("customer_id") is not None:
+        extras["customer"] = access_customer(actor, data["customer_id"])
+    data.pop("customer_id", None)
+    return data, extras
+
+
+@router.get("", response=list[LeadOut])
+@paginate(LimitOffsetPagination)
+def list_leads(
+    request,
+    q: str = "",
+    intent_grade: str = "",
+    rating: str = "",
+    validity: str = "",
+    source: str = "",
+):
+    params = {"q": q, "intent_grade": intent_grade, "rating": rating, "validity": validity}
+    if source:
+        params["source"] = (
+            SourceChannel.objects.filter(code=source).values_list("pk", flat=True).first() or -1
+        )
+    filters = LeadFilterForm(params)
+    if not filters.is_valid():
+        raise ValidationError(filters.errors)
+    return filters.filter(visible_leads(request.user))
+
+
+@router.post("", response={201: LeadDetailOut, 422: ErrorsOut})
+def create_lead(request, payload: LeadIn):
+    values, extras = _resolve(payload.dict(), request.user)
+    lead = services.register_lead(actor=request.user, values=values, **extras)
+    return Status(201, lead)
+
+
+@router.get("/{int:lead_id}", response=LeadDetailOut)
+def get_lead(request, lead_id: int):
+    return access_lead(request.user, lead_id)
+
+
+@router.patch("/{int:lead_id}", response={200: LeadDetailOut, 422: ErrorsOut})
+def update_lead(request, lead_id: int, payload: LeadPatch):
+    lead = access_lead(request.user, lead_id)
+    values, extras = _resolve(payload.dict(exclude_unset=True), request.user)
+    extras.pop("customer", None)
+    return services.update_lead(actor=request.user, lead=lead, values=values, **extras)
+
+
+@router.post("/{int:lead_id}/grade-override", response={200: LeadDetailOut, 422: ErrorsOut})
+def override_grade(request, lead_id: int, payload: GradeOverrideIn):
+    lead = access_lead(request.user, lead_id)
+    return services.override_grade(lead=lead, actor=request.user, **payload.dict())
+
+
+@router.put("/{int:lead_id}/needs", response={200: LeadDetailOut, 422: ErrorsOut})
+def assess_needs(request, lead_id: int, payload: NeedsIn):
+    lead = access_lead(request.user, lead_id)
+    data = payload.dict()
+    return services.assess_needs(
+        lead=lead,
+        actor=request.user,
+        needs=data["needs"],
+        purchasing_power=data["purchasing_power"],
+    )
+
+
+@router.get("/{int:lead_id}/timeline", response=list[TimelineEntryOut])
+def timeline(request, lead_id: int):
+    lead = access_lead(request.user, lead_id)
+    return [
+        {
+            "at": entry["event"].created_at,
+            "actor": str(entry["event"].actor) if entry["event"].actor_id else None,
+            "verb": entry["event"].verb,
+            "label": str(entry["label"]),
+            "reason": entry["event"].reason,
+            "changes": [{k: str(v) for k, v in c.items()} for c in entry["changes"]],
+        }
+        for entry in lead_timeline(lead, request.user)
+    ]
+
+
+# grading configuration -------------------------------------------------------------------
+
+rules_router = Router(tags=["grading"])
+
+
+@rules_router.get("/rules", response=list[GradeRuleOut])
+def list_rules(request):
+    return GradeRule.objects.all()
+
+
+@rules_router.post("/rules", response={201: GradeRuleOut, 422: ErrorsOut})
+def create_rule(request, payload: GradeRuleIn):
+    values = payload.dict(exclude_unset=True)
+    return Status(201, save_grade_rule(actor=request.user, rule=None, values=values))
+
+
+@rules_router.patch("/rules/{int:rule_id}", response={200: GradeRuleOut, 422: ErrorsOut})
+def update_rule(request, rule_id: int, payload: GradeRuleIn):
+    rule = GradeRule.objects.filter(pk=rule_id).first()
+    if rule is None:
+        raise Http404
+    values = payload.dict(exclude_unset=True)
+    return save_grade_rule(actor=request.user, rule=rule, values=values)
+
+
+@rules_router.get("/need-policy", response=NeedPolicyIO)
+def need_policy(request):
+    return NeedMatchPolicy.current()
+
+
+@rules_router.put("/need-policy", response={200: NeedPolicyIO, 422: ErrorsOut})
+def set_need_policy(request, payload: NeedPolicyIO):
+    return save_need_policy(actor=request.user, **payload.dict())

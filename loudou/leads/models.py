@@ -153,7 +153,9 @@ class Lead(TimeStampedModel):
     intent_grade = models.CharField(
         _("意向等级"), max_length=1, choices=Grade, default=Grade.C, db_index=True
     )
-    rating_auto = models.CharField(_("客户评级(规则)"), max_length=1, choices=Grade, default=Grade.C)
+    rating_auto = models.CharField(
+        _("客户评级(规则)"), max_length=1, choices=Grade, default=Grade.C
+    )
     rating_override = models.CharField(_("客户评级(人工)"), max_length=1, choices=Grade, blank=True)
     rating_override_reason = models.TextField(_("客户评级调整原因"), blank=True)
     rating = models.CharField(

@@ -2,6 +2,7 @@
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from loudou.leads.models import Lead
 from loudou.org.models import User
@@ -31,3 +32,53 @@ def search_leads(leads: QuerySet[Lead], text: str) -> QuerySet[Lead]:
     if len(digits) >= 4:
         q |= Q(phone__contains=digits)
     return leads.filter(q)
+
+
+_VERBS = {
+    "lead.created": _("登记线索"),
+    "lead.updated": _("修改线索"),
+    "lead.grade_override": _("人工调整等级"),
+    "lead.needs_assessed": _("需求匹配评估"),
+}
+_MASKED_FIELDS = {"phone": "phone", "email": "email", "wechat": "text"}
+
+
+def _label_value(field, value, visible: bool):
+    from loudou.compliance.masking import mask
+    from loudou.compliance.phones import display_phone
+
+    if value in (None, ""):
+        return "—"
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if field is not None and field.choices and not field.is_relation:
+        value = dict(field.flatchoices).get(value, value)
+    if field is not None and field.name == "phone":
+        value = display_phone(value)
+    if field is not None and field.name in _MASKED_FIELDS:
+        value = mask(str(value), kind=_MASKED_FIELDS[field.name], visible=visible)
+    return value
+
+
+def lead_timeline(lead: Lead, viewer: User) -> list[dict]:
+    """Every recorded change of `lead`, newest first, labelled and masked for `viewer`."""
+    from loudou.core.audit import history
+    from loudou.org.selectors import owns
+
+    visible = owns(viewer, owner_id=lead.owner_id, captured_by_id=lead.captured_by_id)
+    fields = {f.name: f for f in Lead._meta.fields}
+    entries = []
+    for event in history(lead):
+        changes = []
+        for change in event.changes:
+            field = fields.get(change["field"])
+            changes.append(
+                {
+                    "label": field.verbose_name if field else change["field"],
+                    "before": _label_value(field, change["before"], visible),
+                    "after": _label_value(field, change["after"], visible),
+                }
+            )
+        label = _VERBS.get(event.verb, event.verb)
+        entries.append({"event": event, "label": label, "changes": changes})
+    return entries

@@ -1,2 +1,24 @@
-def navigation(request):
-    return {}
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+
+def navigation(request) -> dict:
+    """The navigation that fits the user's role."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    items = [
+        (reverse("home"), _("工作台")),
+        (reverse("leads:list"), _("线索")),
+        (reverse("customers:list"), _("客户")),
+    ]
+    if user.is_org_admin:
+        items.append((reverse("admin:index"), _("组织管理")))
+    items.append(("/api/docs", _("API")))
+    path = request.path
+    return {
+        "nav_items": [
+            {"url": url, "label": label, "active": url != "/" and path.startswith(url)}
+            for url, label in items
+        ]
+    }

@@ -97,9 +97,7 @@ class User(AbstractUser):
     specialty_regions = models.ManyToManyField(
         Region, verbose_name=_("负责区域"), blank=True, related_name="specialists"
     )
-    capacity = models.PositiveIntegerField(
-        _("容量"), default=30, help_text=_("同时跟进的线索上限")
-    )
+    capacity = models.PositiveIntegerField(_("容量"), default=30, help_text=_("同时跟进的线索上限"))
     on_leave = models.BooleanField(_("休假中"), default=False)
     failed_logins = models.PositiveSmallIntegerField(_("连续登录失败次数"), default=0)
     locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
@@ -119,6 +117,13 @@ class User(AbstractUser):
     @property
     def is_org_admin(self) -> bool:
         return self.is_superuser or self.role == Role.ADMIN
+
+    def has_perm(self, perm, obj=None) -> bool:
+        """Administrators manage the organisation in the admin without per-model grants."""
+        return (self.is_active and self.role == Role.ADMIN) or super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label) -> bool:
+        return (self.is_active and self.role == Role.ADMIN) or super().has_module_perms(app_label)
 
     def is_locked(self, now=None) -> bool:
         return self.locked_until is not None and self.locked_until > (now or timezone.now())

@@ -41,3 +41,23 @@ def assignable_users(user: User) -> QuerySet[User]:
     if user.role == Role.MANAGER:
         return sellers.filter(Q(team__manager=user) | Q(pk=user.pk))
     return sellers.filter(pk=user.pk)
+
+
+def ensure_assignable(actor: User, owner: User | None) -> None:
+    """Refuse making `owner` the owner of a record unless `actor` may assign to them."""
+    from django.core.exceptions import PermissionDenied
+    from django.utils.translation import gettext as _
+
+    if owner is not None and not assignable_users(actor).filter(pk=owner.pk).exists():
+        raise PermissionDenied(_("您不能把记录分配给该用户。"))
+
+
+def visible_users(user: User) -> QuerySet[User]:
+    """People `user` may see in the directory: all for director/admin, the team for a
+    manager, themselves otherwise."""
+    users = User.objects.select_related("team")
+    if user.sees_all:
+        return users
+    if user.role == Role.MANAGER:
+        return users.filter(Q(team__manager=user) | Q(pk=user.pk))
+    return users.filter(pk=user.pk)

@@ -56,3 +56,58 @@ def set_language(*, user: User, language: str) -> None:
         verb="user.language",
         changes=[{"field": "language", "before": before, "after": language}],
     )
+
+
+def _require_admin(actor: User) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    if not actor.is_org_admin:
+        raise PermissionDenied("only an administrator may manage the organisation")
+
+
+@transaction.atomic
+def save_user(*, actor: User, user: User | None, values: dict, password: str | None = None) -> User:
+    """Create or change a user (admin only); a new password must pass Django's validators."""
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    _require_admin(actor)
+    user = user or User()
+    specialties = {
+        k: values.pop(k) for k in ["specialty_industries", "specialty_regions"] if k in values
+    }
+    for name, value in values.items():
+        setattr(user, name, value)
+    if password is not None:
+        try:
+            validate_password(password, user)
+        except ValidationError as error:
+            raise ValidationError({"password": error.messages}) from None
+        user.set_password(password)
+    elif user.pk is None:
+        user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    before_pk = user.pk
+    user.save()
+    for name, items in specialties.items():
+        getattr(user, name).set(items)
+    changes = [{"field": k, "before": None, "after": str(v)} for k, v in values.items()]
+    audit.record(
+        obj=user,
+        actor=actor,
+        verb="user.created" if before_pk is None else "user.updated",
+        changes=changes,
+    )
+    return user
+
+
+@transaction.atomic
+def save_team(*, actor, team, values: dict):
+    from loudou.core.audit import save_with_audit
+    from loudou.org.models import Team
+
+    _require_admin(actor)
+    team = team or Team()
+    verb = "team.created" if team.pk is None else "team.updated"
+    save_with_audit(obj=team, actor=actor, verb=verb, values=values)
+    return team

@@ -31,6 +31,11 @@ _LIST_CONDITIONS = {
 _NUMBER_CONDITIONS = {"min_employees", "min_annual_revenue"}
 
 
+def _codes_within(value: Any, allowed) -> bool:
+    """Whether `value` is a list of strings, each one of `allowed`."""
+    return isinstance(value, list) and all(isinstance(v, str) and v in allowed for v in value)
+
+
 def validate_conditions(conditions: Any) -> None:
     """Refuse unknown keys and values so that a rule never silently matches nothing."""
     if not isinstance(conditions, dict):
@@ -38,15 +43,17 @@ def validate_conditions(conditions: Any) -> None:
     for key, value in conditions.items():
         if key in _LIST_CONDITIONS:
             allowed = _LIST_CONDITIONS[key]
-            if not isinstance(value, list) or not set(value) <= set(allowed):
+            if not _codes_within(value, allowed):
                 raise ValidationError(
-                    {"conditions": _("{key} 只能取 {allowed} 中的值。").format(
-                        key=key, allowed=", ".join(allowed)
-                    )}
+                    {
+                        "conditions": _("{key} 只能取 {allowed} 中的值。").format(
+                            key=key, allowed=", ".join(allowed)
+                        )
+                    }
                 )
         elif key == "source_in":
             known = set(SourceChannel.objects.values_list("code", flat=True))
-            if not isinstance(value, list) or not set(value) <= known:
+            if not _codes_within(value, known):
                 raise ValidationError({"conditions": _("source_in 含有未知的线索来源。")})
         elif key in _NUMBER_CONDITIONS:
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
@@ -134,11 +141,15 @@ def override_grade(*, lead: Lead, actor: User, kind: str, grade: str, reason: st
 _CONCLUSIONS = {
     (MatchLevel.HIGH, PurchasingPower.HIGH): gettext_lazy("重点跟进：需求高度匹配且购买力强"),
     (MatchLevel.HIGH, PurchasingPower.MEDIUM): gettext_lazy("积极跟进：需求高度匹配，关注预算"),
-    (MatchLevel.HIGH, PurchasingPower.LOW): gettext_lazy("培育：需求匹配但购买力弱，可推荐分期或轻量方案"),
+    (MatchLevel.HIGH, PurchasingPower.LOW): gettext_lazy(
+        "培育：需求匹配但购买力弱，可推荐分期或轻量方案"
+    ),
     (MatchLevel.MEDIUM, PurchasingPower.HIGH): gettext_lazy("积极跟进：购买力强，深挖需求"),
     (MatchLevel.MEDIUM, PurchasingPower.MEDIUM): gettext_lazy("常规跟进"),
     (MatchLevel.MEDIUM, PurchasingPower.LOW): gettext_lazy("低优先级：定期推送内容"),
-    (MatchLevel.LOW, PurchasingPower.HIGH): gettext_lazy("谨慎投入：购买力强但需求匹配低，确认是否有其他需求"),
+    (MatchLevel.LOW, PurchasingPower.HIGH): gettext_lazy(
+        "谨慎投入：购买力强但需求匹配低，确认是否有其他需求"
+    ),
     (MatchLevel.LOW, PurchasingPower.MEDIUM): gettext_lazy("低优先级：定期推送内容"),
     (MatchLevel.LOW, PurchasingPower.LOW): gettext_lazy("暂缓：需求与购买力均不足"),
 }
@@ -164,7 +175,7 @@ def _parse_needs(needs: list[dict[str, Any]]) -> list[tuple[str, int]]:
         text = str(item.get("need", "")).strip()
         try:
             score = int(Decimal(str(item.get("score", ""))))
-        except (InvalidOperation, ValueError):
+        except (InvalidOperation, ValueError, OverflowError):  # "Infinity" overflows
             score = 0
         if not text:
             raise ValidationError({"needs": _("第{n}项需求未填写内容。").format(n=i)})
@@ -204,5 +215,40 @@ def assess_needs(
     lead.save(update_fields=[*fields, "updated_at"])
     after = audit.snapshot(lead, fields)
     after["needs"] = [f"{t}: {s}" for t, s in parsed]
-    audit.record(obj=lead, actor=actor, verb="lead.needs_assessed", changes=audit.diff(before, after))
+    audit.record(
+        obj=lead, actor=actor, verb="lead.needs_assessed", changes=audit.diff(before, after)
+    )
     return lead
+
+
+# configuration --------------------------------------------------------------------------
+
+
+def _require_admin(actor: User) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    if not actor.is_org_admin:
+        raise PermissionDenied(_("只有系统管理员可以修改分级规则。"))
+
+
+@transaction.atomic
+def save_grade_rule(*, actor: User, rule: GradeRule | None, values: dict[str, Any]) -> GradeRule:
+    """Create or edit a grading rule (admin only); the conditions are validated."""
+    _require_admin(actor)
+    rule = rule or GradeRule()
+    verb = "grade_rule.created" if rule.pk is None else "grade_rule.updated"
+    audit.save_with_audit(obj=rule, actor=actor, verb=verb, values=values)
+    return rule
+
+
+@transaction.atomic
+def save_need_policy(*, actor: User, high_min: int, medium_min: int) -> NeedMatchPolicy:
+    _require_admin(actor)
+    policy = NeedMatchPolicy.current()
+    audit.save_with_audit(
+        obj=policy,
+        actor=actor,
+        verb="need_policy.updated",
+        values={"high_min": high_min, "medium_min": medium_min},
+    )
+    return policy

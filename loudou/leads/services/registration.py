@@ -3,7 +3,7 @@
 import re
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from loudou.leads.services.grading import apply_grades
 from loudou.leads.services.numbering import next_lead_numbers
 from loudou.org.choices import Role
 from loudou.org.models import User
-from loudou.org.selectors import assignable_users
+from loudou.org.selectors import ensure_assignable
 
 #: Fields a user edits on the registration sheet.
 LEAD_FIELDS = [
@@ -61,9 +61,9 @@ def _clean_wechat(value: str) -> tuple[str, str | None]:
 
     if normalise_phone(text):
         return text, None
-    return "", _("“{value}”不是有效的微信号（6-20位字母、数字、下划线或减号，以字母开头，或手机号）。").format(
-        value=text[:40]
-    )
+    return "", _(
+        "“{value}”不是有效的微信号（6-20位字母、数字、下划线或减号，以字母开头，或手机号）。"
+    ).format(value=text[:40])
 
 
 def _validate_contacts(lead: Lead) -> None:
@@ -77,11 +77,6 @@ def _validate_contacts(lead: Lead) -> None:
     lead.phone, lead.email, lead.wechat = phone, email, wechat
     lead.is_valid = bool(phone or email or wechat)
     lead.invalid_reason = "" if lead.is_valid else _("无任何有效联系方式")
-
-
-def _check_owner(actor: User, owner: User | None) -> None:
-    if owner is not None and not assignable_users(actor).filter(pk=owner.pk).exists():
-        raise PermissionDenied(_("您不能把线索分配给该用户。"))
 
 
 def _prepare(lead: Lead, values: dict[str, Any]) -> None:
@@ -140,7 +135,7 @@ def register_lead(
     """
     if owner is None and actor.role != Role.MARKETING:
         owner = actor
-    _check_owner(actor, owner)
+    ensure_assignable(actor, owner)
     now = timezone.now()
     lead = Lead(
         owner=owner,
@@ -172,7 +167,7 @@ def update_lead(
     before = audit.snapshot(lead, tracked)
     _prepare(lead, values)
     if owner is not None and owner.pk != lead.owner_id:
-        _check_owner(actor, owner)
+        ensure_assignable(actor, owner)
         lead.owner = owner
         lead.assigned_at = timezone.now()
     changes = audit.diff(before, audit.snapshot(lead, tracked))

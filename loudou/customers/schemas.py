@@ -1,0 +1,84 @@
+from datetime import datetime
+from decimal import Decimal
+
+from ninja import Field, Schema
+
+from loudou.compliance.masking import shown
+
+
+class CustomerIn(Schema):
+    name: str = Field(max_length=200)
+    industry_id: int | None = None
+    region_id: int | None = None
+    employees: int | None = Field(None, ge=0, le=10_000_000)
+    annual_revenue: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    address: str = Field("", max_length=200)
+    notes: str = Field("", max_length=5000)
+    owner_id: int | None = None
+
+
+class CustomerPatch(Schema):
+    name: str | None = Field(None, max_length=200)
+    industry_id: int | None = None
+    region_id: int | None = None
+    employees: int | None = Field(None, ge=0, le=10_000_000)
+    annual_revenue: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    address: str | None = Field(None, max_length=200)
+    notes: str | None = Field(None, max_length=5000)
+    owner_id: int | None = None
+
+
+class CustomerOut(Schema):
+    id: int
+    name: str
+    industry_id: int | None
+    region_id: int | None
+    employees: int | None
+    annual_revenue: Decimal | None
+    address: str
+    notes: str
+    owner_id: int | None
+    captured_by_id: int | None
+    created_at: datetime
+
+
+class ContactIn(Schema):
+    customer_id: int
+    name: str = Field(max_length=60)
+    title: str = Field("", max_length=60)
+    phone: str = Field("", max_length=40)
+    email: str = Field("", max_length=254)
+    wechat: str = Field("", max_length=60)
+    notes: str = Field("", max_length=5000)
+
+
+class ContactPatch(Schema):
+    name: str | None = Field(None, max_length=60)
+    title: str | None = Field(None, max_length=60)
+    phone: str | None = Field(None, max_length=40)
+    email: str | None = Field(None, max_length=254)
+    wechat: str | None = Field(None, max_length=60)
+    notes: str | None = Field(None, max_length=5000)
+
+
+class ContactOut(Schema):
+    id: int
+    customer_id: int
+    name: str
+    title: str
+    phone: str
+    email: str
+    wechat: str
+    notes: str
+
+    @staticmethod
+    def resolve_phone(obj, context) -> str:
+        return shown(obj, "phone", context["request"].user)
+
+    @staticmethod
+    def resolve_email(obj, context) -> str:
+        return shown(obj, "email", context["request"].user)
+
+    @staticmethod
+    def resolve_wechat(obj, context) -> str:
+        return shown(obj, "wechat", context["request"].user)

@@ -1,0 +1,82 @@
+"""Customer and contact pages: parse → access → service → render."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+
+from loudou.customers import services
+from loudou.customers.forms import ContactForm, CustomerForm
+from loudou.customers.selectors import access_contact, access_customer, visible_customers
+from loudou.leads.selectors import visible_leads
+
+
+@login_required
+def customer_list(request):
+    customers = visible_customers(request.user)
+    q = request.GET.get("q", "").strip()[:100]
+    if q:
+        customers = customers.filter(name__icontains=q)
+    page = Paginator(customers, 50).get_page(request.GET.get("page"))
+    return render(request, "customers/list.html", {"page": page, "q": q})
+
+
+@login_required
+def customer_detail(request, pk: int):
+    customer = access_customer(request.user, pk)
+    context = {
+        "customer": customer,
+        "contacts": customer.contacts.all(),
+        "leads": visible_leads(request.user).filter(customer=customer),
+    }
+    return render(request, "customers/detail.html", context)
+
+
+def _run(form, write):
+    """Call `write()` for a valid form; return its result or None with errors on the form."""
+    try:
+        return write()
+    except (ValidationError, PermissionDenied) as error:
+        form.add_error(None, error if isinstance(error, ValidationError) else str(error))
+        return None
+
+
+@login_required
+def customer_form(request, pk: int | None = None):
+    customer = access_customer(request.user, pk) if pk else None
+    form = CustomerForm(request.POST or None, actor=request.user, instance=customer)
+    if request.method == "POST" and form.is_valid():
+        if customer is None:
+            saved = _run(
+                form, lambda: services.create_customer(actor=request.user, values=form.values())
+            )
+        else:
+            saved = _run(
+                form,
+                lambda: services.update_customer(
+                    actor=request.user, customer=customer, values=form.values()
+                ),
+            )
+        if saved:
+            return redirect(saved)
+    return render(request, "customers/form.html", {"form": form, "customer": customer})
+
+
+@login_required
+def contact_form(request, customer_pk: int, pk: int | None = None):
+    customer = access_customer(request.user, customer_pk)
+    contact = access_contact(request.user, pk) if pk else None
+    form = ContactForm(request.POST or None, instance=contact)
+    if request.method == "POST" and form.is_valid():
+        values = {**form.values(), "customer": customer}
+        if contact is None:
+            saved = _run(form, lambda: services.create_contact(actor=request.user, values=values))
+        else:
+            saved = _run(
+                form,
+                lambda: services.update_contact(actor=request.user, contact=contact, values=values),
+            )
+        if saved:
+            return redirect(customer)
+    context = {"form": form, "customer": customer, "contact": contact}
+    return render(request, "customers/contact_form.html", context)

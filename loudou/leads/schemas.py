@@ -1,0 +1,178 @@
+"""Pydantic schemas of the lead API. Contact details pass through compliance masking."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from ninja import Field, Schema
+
+from loudou.compliance.masking import shown
+from loudou.leads.choices import BudgetFit, CustomerType, DecisionCycle, NeedLevel, PurchasingPower
+
+
+class LeadIn(Schema):
+    company_name: str = Field(max_length=200)
+    industry_id: int | None = None
+    employees: int | None = Field(None, ge=0, le=10_000_000)
+    annual_revenue: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    region_id: int | None = None
+    contact_name: str = Field("", max_length=60)
+    contact_title: str = Field("", max_length=60)
+    phone: str = Field("", max_length=40)
+    email: str = Field("", max_length=254)
+    wechat: str = Field("", max_length=60)
+    source: str | None = Field(None, description="source channel code, e.g. trade_show")
+    need_description: str = Field("", max_length=5000)
+    pain_point: str = Field("", max_length=5000)
+    expected_purchase_date: date | None = None
+    budget_min: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
+    budget_max: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
+    decision_cycle: DecisionCycle = DecisionCycle.UNKNOWN
+    need_level: NeedLevel = NeedLevel.UNKNOWN
+    budget_fit: BudgetFit = BudgetFit.UNKNOWN
+    customer_type: CustomerType = CustomerType.ORDINARY
+    purchasing_power: PurchasingPower = PurchasingPower.MEDIUM
+    notes: str = Field("", max_length=5000)
+    owner_id: int | None = None
+    customer_id: int | None = None
+
+
+class LeadPatch(Schema):
+    """Every field optional: only the fields sent are changed."""
+
+    company_name: str | None = Field(None, max_length=200)
+    industry_id: int | None = None
+    employees: int | None = Field(None, ge=0, le=10_000_000)
+    annual_revenue: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    region_id: int | None = None
+    contact_name: str | None = Field(None, max_length=60)
+    contact_title: str | None = Field(None, max_length=60)
+    phone: str | None = Field(None, max_length=40)
+    email: str | None = Field(None, max_length=254)
+    wechat: str | None = Field(None, max_length=60)
+    source: str | None = None
+    need_description: str | None = Field(None, max_length=5000)
+    pain_point: str | None = Field(None, max_length=5000)
+    expected_purchase_date: date | None = None
+    budget_min: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
+    budget_max: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
+    decision_cycle: DecisionCycle | None = None
+    need_level: NeedLevel | None = None
+    budget_fit: BudgetFit | None = None
+    customer_type: CustomerType | None = None
+    purchasing_power: PurchasingPower | None = None
+    notes: str | None = Field(None, max_length=5000)
+    owner_id: int | None = None
+
+
+class NeedOut(Schema):
+    need: str
+    score: int
+
+
+class LeadOut(Schema):
+    id: int
+    number: str
+    company_name: str
+    customer_id: int | None
+    contact_id: int | None
+    industry_id: int | None
+    employees: int | None
+    annual_revenue: Decimal | None
+    region_id: int | None
+    contact_name: str
+    contact_title: str
+    phone: str
+    email: str
+    wechat: str
+    source: str | None
+    need_description: str
+    pain_point: str
+    expected_purchase_date: date | None
+    budget_min: Decimal | None
+    budget_max: Decimal | None
+    decision_cycle: str
+    need_level: str
+    budget_fit: str
+    customer_type: str
+    purchasing_power: str
+    notes: str
+    intent_grade: str
+    intent_grade_auto: str
+    intent_grade_override: str
+    rating: str
+    rating_auto: str
+    rating_override: str
+    need_match_total: int
+    need_match_level: str
+    is_valid: bool
+    invalid_reason: str
+    owner_id: int | None
+    captured_by_id: int | None
+    captured_at: datetime
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_source(obj) -> str | None:
+        return obj.source.code if obj.source_id else None
+
+    @staticmethod
+    def resolve_phone(obj, context) -> str:
+        return shown(obj, "phone", context["request"].user)
+
+    @staticmethod
+    def resolve_email(obj, context) -> str:
+        return shown(obj, "email", context["request"].user)
+
+    @staticmethod
+    def resolve_wechat(obj, context) -> str:
+        return shown(obj, "wechat", context["request"].user)
+
+
+class LeadDetailOut(LeadOut):
+    needs: list[NeedOut]
+    conclusion: str = ""
+
+    @staticmethod
+    def resolve_needs(obj) -> list:
+        return list(obj.needs.all())
+
+    @staticmethod
+    def resolve_conclusion(obj) -> str:
+        from loudou.leads.services.grading import need_match_conclusion
+
+        return need_match_conclusion(obj)
+
+
+class GradeOverrideIn(Schema):
+    kind: str = Field(description="intent or rating")
+    grade: str = Field(description='A, B, C, or "" to return to the rule grade')
+    reason: str = Field(max_length=500)
+
+
+class NeedIn(Schema):
+    need: str = Field(max_length=200)
+    score: int
+
+
+class NeedsIn(Schema):
+    needs: list[NeedIn] = Field(max_length=50)
+    purchasing_power: PurchasingPower | None = None
+
+
+class ChangeOut(Schema):
+    label: str
+    before: str
+    after: str
+
+
+class TimelineEntryOut(Schema):
+    at: datetime
+    actor: str | None
+    verb: str
+    label: str
+    reason: str
+    changes: list[ChangeOut]
+
+
+class ErrorsOut(Schema):
+    errors: dict[str, list[str]]

@@ -1,0 +1,87 @@
+from ninja import Field, Schema
+
+
+class TeamOut(Schema):
+    id: int
+    name: str
+    manager_id: int | None
+    region_id: int | None
+
+
+class TeamIn(Schema):
+    name: str = Field(max_length=60)
+    manager_id: int | None = None
+    region_id: int | None = None
+
+
+class UserOut(Schema):
+    id: int
+    username: str
+    display_name: str
+    role: str
+    team_id: int | None
+    language: str
+    capacity: int
+    on_leave: bool
+    is_active: bool
+    specialty_industry_ids: list[int]
+    specialty_region_ids: list[int]
+
+    @staticmethod
+    def resolve_specialty_industry_ids(obj) -> list[int]:
+        return [i.pk for i in obj.specialty_industries.all()]
+
+    @staticmethod
+    def resolve_specialty_region_ids(obj) -> list[int]:
+        return [r.pk for r in obj.specialty_regions.all()]
+
+
+class UserIn(Schema):
+    username: str | None = Field(None, max_length=150)
+    display_name: str | None = Field(None, max_length=60)
+    email: str | None = Field(None, max_length=254)
+    role: str | None = None
+    team_id: int | None = None
+    language: str | None = None
+    capacity: int | None = Field(None, ge=0, le=100000)
+    on_leave: bool | None = None
+    is_active: bool | None = None
+    specialty_industry_ids: list[int] | None = None
+    specialty_region_ids: list[int] | None = None
+    password: str | None = Field(None, max_length=128)
+
+
+class ReferenceOut(Schema):
+    id: int
+    name: str
+    name_en: str
+
+
+class SourceOut(Schema):
+    code: str
+    name: str
+    name_en: str
+
+
+class GradeRuleOut(Schema):
+    id: int
+    kind: str
+    grade: str
+    priority: int
+    name: str
+    conditions: dict
+    is_active: bool
+
+
+class GradeRuleIn(Schema):
+    kind: str | None = None
+    grade: str | None = None
+    priority: int | None = Field(None, ge=0, le=32767)
+    name: str | None = Field(None, max_length=200)
+    conditions: dict | None = None
+    is_active: bool | None = None
+
+
+class NeedPolicyIO(Schema):
+    high_min: int = Field(ge=0, le=1000)
+    medium_min: int = Field(ge=0, le=1000)
