@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "loudou.compliance",
     "loudou.customers",
     "loudou.leads",
+    "loudou.pipeline",
     "loudou.demo",
 ]
 

@@ -56,3 +56,12 @@ class MatchLevel(models.TextChoices):
 class RuleKind(models.TextChoices):
     INTENT = "intent", _("意向等级")
     RATING = "rating", _("客户评级")
+
+
+class LeadStatus(models.TextChoices):
+    """当前状态, derived from follow-ups and stage: never set by hand."""
+
+    PENDING = "pending", _("待跟进")
+    IN_PROGRESS = "in_progress", _("跟进中")
+    CONVERTED = "converted", _("转化")
+    LOST = "lost", _("流失")

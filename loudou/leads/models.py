@@ -14,11 +14,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from loudou.core.models import TimeStampedModel
+from loudou.pipeline.choices import Currency
 from loudou.leads.choices import (
     BudgetFit,
     CustomerType,
     DecisionCycle,
     Grade,
+    LeadStatus,
     MatchLevel,
     NeedLevel,
     PurchasingPower,
@@ -185,6 +187,75 @@ class Lead(TimeStampedModel):
     )
     captured_at = models.DateTimeField(_("录入时间"), db_index=True)
     assigned_at = models.DateTimeField(_("分配时间"), null=True, blank=True)
+    # funnel position: written only by pipeline.services.move_stage (with its ledger row)
+    pipeline = models.ForeignKey(
+        "pipeline.Pipeline",
+        verbose_name=_("销售漏斗"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="leads",
+    )
+    stage = models.ForeignKey(
+        "pipeline.Stage",
+        verbose_name=_("阶段"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="leads",
+    )
+    stage_entered_at = models.DateTimeField(_("进入阶段时间"), null=True, blank=True)
+    # follow-up state: written only by activities.services
+    status = models.CharField(
+        _("当前状态"), max_length=12, choices=LeadStatus, default=LeadStatus.PENDING, db_index=True
+    )
+    last_contact_at = models.DateTimeField(_("最近联系时间"), null=True, blank=True)
+    # the opportunity (商机)
+    amount = models.DecimalField(
+        _("金额"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    currency = models.CharField(_("币种"), max_length=3, choices=Currency, default=Currency.CNY)
+    products = models.ManyToManyField(
+        "org.ProductLine", verbose_name=_("产品"), blank=True, related_name="leads"
+    )
+    expected_close_date = models.DateField(_("预计成交日期"), null=True, blank=True)
+    competitors = models.TextField(_("竞争对手"), blank=True)
+    probability = models.PositiveSmallIntegerField(
+        _("赢单概率(%)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+        help_text=_("留空则取阶段的赢单概率"),
+    )
+    technical_contact = models.ForeignKey(
+        "customers.Contact",
+        verbose_name=_("技术决策人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    purchasing_contact = models.ForeignKey(
+        "customers.Contact",
+        verbose_name=_("采购决策人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    management_contact = models.ForeignKey(
+        "customers.Contact",
+        verbose_name=_("管理层决策人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("线索")
@@ -193,6 +264,7 @@ class Lead(TimeStampedModel):
         indexes = [
             models.Index(fields=["owner", "-captured_at"]),
             models.Index(fields=["captured_by", "-captured_at"]),
+            models.Index(fields=["pipeline", "stage"]),
         ]
 
     def __str__(self) -> str:

@@ -20,6 +20,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 # GB 11643-1999 sample ID-card number and a Luhn-valid 16-digit card number
 ID_CARD = "11010519491231002X"
 BANK_CARD = "6222021234567894"
+WECHAT_RULE = "不是有效的微信号（6-20位字母、数字、下划线或减号，以字母开头，或手机号）。"
 
 
 def written() -> dict[str, int]:
@@ -104,12 +105,12 @@ def test_lead_with_only_email_or_wechat_is_valid(rep, contact):
         (
             "wechat",
             "微信 wangwei",
-            "“微信 wangwei”不是有效的微信号（6-20位字母、数字、下划线或减号，以字母开头，或手机号）。",
+            "“微信 wangwei”" + WECHAT_RULE,
         ),
         (
             "wechat",
             "1abcdef",
-            "“1abcdef”不是有效的微信号（6-20位字母、数字、下划线或减号，以字母开头，或手机号）。",
+            "“1abcdef”" + WECHAT_RULE,
         ),
     ],
 )
