@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "loudou.customers",
     "loudou.leads",
     "loudou.pipeline",
+    "loudou.activities",
+    "loudou.notifications",
     "loudou.demo",
 ]
 

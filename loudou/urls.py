@@ -9,4 +9,7 @@ urlpatterns = [
     path("", include("loudou.org.urls")),
     path("leads/", include("loudou.leads.urls")),
     path("customers/", include("loudou.customers.urls")),
+    path("pipeline/", include("loudou.pipeline.urls")),
+    path("activities/", include("loudou.activities.urls")),
+    path("notifications/", include("loudou.notifications.urls")),
 ]

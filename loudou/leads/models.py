@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from loudou.core.models import TimeStampedModel
-from loudou.pipeline.choices import Currency
 from loudou.leads.choices import (
     BudgetFit,
     CustomerType,
@@ -26,6 +25,7 @@ from loudou.leads.choices import (
     PurchasingPower,
     RuleKind,
 )
+from loudou.pipeline.choices import Currency
 
 
 class SourceChannel(models.Model):
@@ -280,6 +280,16 @@ class Lead(TimeStampedModel):
             and self.budget_min > self.budget_max
         ):
             raise ValidationError({"budget_max": _("预算上限不能小于下限。")})
+
+    def derive_status(self) -> str:
+        """当前状态 follows from the stage and the follow-ups: converted when the stage is
+        won, lost when it is lost, in progress once contacted, pending before."""
+        kind = self.stage.kind if self.stage_id else None
+        if kind == "won":
+            return LeadStatus.CONVERTED
+        if kind == "lost":
+            return LeadStatus.LOST
+        return LeadStatus.IN_PROGRESS if self.last_contact_at else LeadStatus.PENDING
 
     @property
     def budget_range(self) -> str:

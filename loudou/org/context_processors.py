@@ -11,6 +11,8 @@ def navigation(request) -> dict:
         (reverse("home"), _("工作台")),
         (reverse("leads:list"), _("线索")),
         (reverse("customers:list"), _("客户")),
+        (reverse("pipeline:board"), _("看板")),
+        (reverse("activities:agenda"), _("日程")),
     ]
     if user.is_org_admin:
         items.append((reverse("admin:index"), _("组织管理")))
