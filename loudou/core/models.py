@@ -16,6 +16,15 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+def localized_name(obj) -> str:
+    """`name_en` for English users when it is filled in, else the Chinese `name`."""
+    from django.utils.translation import get_language
+
+    if (get_language() or "").startswith("en") and getattr(obj, "name_en", ""):
+        return obj.name_en
+    return obj.name
+
+
 class AppendOnlyError(Exception):
     """Raised on any attempt to change or remove an audit event."""
 

@@ -3,25 +3,28 @@
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Query, Router, Status
 
 from loudou.customers.selectors import access_customer
 from loudou.leads import services
-from loudou.leads.filters import LeadFilterForm
-from loudou.leads.models import GradeRule, NeedMatchPolicy, SourceChannel
+from loudou.leads.filters import BadCursor, LeadFilterForm, keyset_page
+from loudou.leads.models import GradeRule, NeedMatchPolicy, SavedView, SourceChannel
 from loudou.leads.schemas import (
     ErrorsOut,
     GradeOverrideIn,
     LeadDetailOut,
     LeadIn,
-    LeadOut,
+    LeadListParams,
+    LeadPageOut,
     LeadPatch,
     NeedsIn,
+    SavedViewIn,
+    SavedViewOut,
     TimelineEntryOut,
 )
 from loudou.leads.selectors import access_lead, lead_timeline, visible_leads
 from loudou.leads.services.grading import save_grade_rule, save_need_policy
+from loudou.leads.services.saved_views import delete_view, save_view
 from loudou.org.models import Industry, Region, User
 from loudou.org.schemas import GradeRuleIn, GradeRuleOut, NeedPolicyIO
 
@@ -55,31 +58,48 @@ def _resolve(data: dict, actor: User) -> tuple[dict, dict]:
     return data, extras
 
 
-@router.get("", response=list[LeadOut])
-@paginate(LimitOffsetPagination)
-def list_leads(
-    request,
-    q: str = "",
-    intent_grade: str = "",
-    rating: str = "",
-    validity: str = "",
-    source: str = "",
-):
-    params = {"q": q, "intent_grade": intent_grade, "rating": rating, "validity": validity}
-    if source:
-        params["source"] = (
-            SourceChannel.objects.filter(code=source).values_list("pk", flat=True).first() or -1
+@router.get("", response={200: LeadPageOut, 422: ErrorsOut})
+def list_leads(request, filters: Query[LeadListParams]):
+    """Leads visible to the caller, filtered like the list page, one keyset page at a time:
+    pass `next_cursor` back as `cursor` for the next page."""
+    params = filters.dict(exclude_none=True)
+    cursor, size = params.pop("cursor", None), params.pop("limit")
+    form = LeadFilterForm(params, user=request.user)
+    if not form.is_valid():
+        raise ValidationError(form.errors)
+    try:
+        rows, next_cursor = keyset_page(
+            form.filter(visible_leads(request.user)),
+            sort=form.sort_key(),
+            cursor=cursor,
+            size=size,
         )
-    filters = LeadFilterForm(params)
-    if not filters.is_valid():
-        raise ValidationError(filters.errors)
-    return filters.filter(visible_leads(request.user))
+    except BadCursor:
+        raise ValidationError({"cursor": _("无效的分页游标。")}) from None
+    return {"items": rows, "next_cursor": next_cursor}
+
+
+@router.get("/views", response=list[SavedViewOut])
+def list_saved_views(request):
+    return SavedView.objects.filter(user=request.user)
+
+
+@router.post("/views", response={201: SavedViewOut, 422: ErrorsOut})
+def create_saved_view(request, payload: SavedViewIn):
+    return Status(201, save_view(user=request.user, name=payload.name, query=payload.query))
+
+
+@router.delete("/views/{int:view_id}", response={204: None})
+def delete_saved_view(request, view_id: int):
+    if not delete_view(user=request.user, view_id=view_id):
+        raise Http404
+    return Status(204, None)
 
 
 @router.post("", response={201: LeadDetailOut, 422: ErrorsOut})
 def create_lead(request, payload: LeadIn):
     values, extras = _resolve(payload.dict(), request.user)
-    lead = services.register_lead(actor=request.user, values=values, **extras)
+    lead = services.register_lead(actor=request.user, values=values, via="api", **extras)
     return Status(201, lead)
 
 
@@ -93,7 +113,7 @@ def update_lead(request, lead_id: int, payload: LeadPatch):
     lead = access_lead(request.user, lead_id)
     values, extras = _resolve(payload.dict(exclude_unset=True), request.user)
     extras.pop("customer", None)
-    return services.update_lead(actor=request.user, lead=lead, values=values, **extras)
+    return services.update_lead(actor=request.user, lead=lead, values=values, via="api", **extras)
 
 
 @router.post("/{int:lead_id}/grade-override", response={200: LeadDetailOut, 422: ErrorsOut})

@@ -1,56 +1,160 @@
-"""One filter definition for the lead list in the UI and the API (NetBox filtersets)."""
+"""One filter definition for the lead list in the UI and the API (NetBox filtersets):
+filters, sorting and keyset pagination."""
+
+import base64
+import json
+from datetime import datetime
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
-from loudou.leads.choices import Grade
+from loudou.leads.choices import Grade, LeadStatus
 from loudou.leads.models import Lead, SourceChannel
 from loudou.leads.selectors import search_leads
-from loudou.org.models import Industry, Region
+from loudou.org.models import Industry, Region, Team, User
 
-_VALIDITY = [("", _("全部")), ("valid", _("有效线索")), ("invalid", _("无效线索"))]
+_ALL = _("全部")
+_VALIDITY = [("", _ALL), ("valid", _("有效线索")), ("invalid", _("无效线索"))]
+#: sort key → (field, label); each is non-null, so a keyset cursor is (value, id)
+SORTS = {
+    "-captured_at": ("captured_at", _("录入时间（新→旧）")),
+    "captured_at": ("captured_at", _("录入时间（旧→新）")),
+    "-updated_at": ("updated_at", _("最近更新")),
+    "company_name": ("company_name", _("公司名称")),
+    "intent_grade": ("intent_grade", _("意向等级（A→C）")),
+    "rating": ("rating", _("客户评级（A→C）")),
+    "number": ("number", _("线索编号")),
+}
+
+
+def _choice(label, choices) -> forms.ChoiceField:
+    return forms.ChoiceField(label=label, required=False, choices=[("", _ALL), *choices])
+
+
+def _model(label, queryset) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(label=label, required=False, queryset=queryset, empty_label=_ALL)
+
+
+def _date(label) -> forms.DateField:
+    return forms.DateField(
+        label=label, required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 class LeadFilterForm(forms.Form):
     q = forms.CharField(label=_("搜索"), required=False, max_length=100)
-    intent_grade = forms.ChoiceField(
-        label=_("意向等级"), required=False, choices=[("", _("全部")), *Grade.choices]
-    )
-    rating = forms.ChoiceField(
-        label=_("客户评级"), required=False, choices=[("", _("全部")), *Grade.choices]
-    )
+    stage = forms.ModelChoiceField(label=_("阶段"), required=False, queryset=None, empty_label=_ALL)
+    intent_grade = _choice(_("意向等级"), Grade.choices)
+    rating = _choice(_("客户评级"), Grade.choices)
+    status = _choice(_("当前状态"), LeadStatus.choices)
     validity = forms.ChoiceField(label=_("有效性"), required=False, choices=_VALIDITY)
-    source = forms.ModelChoiceField(
-        label=_("线索来源"),
-        required=False,
-        queryset=SourceChannel.objects.all(),
-        empty_label=_("全部"),
+    source = _model(_("线索来源"), SourceChannel.objects.all())
+    owner = forms.ModelChoiceField(
+        label=_("负责人"), required=False, queryset=None, empty_label=_ALL
     )
-    industry = forms.ModelChoiceField(
-        label=_("行业"), required=False, queryset=Industry.objects, empty_label=_("全部")
+    team = _model(_("团队"), Team.objects.all())
+    industry = _model(_("行业"), Industry.objects.all())
+    region = _model(_("区域"), Region.objects.all())
+    captured_from = _date(_("录入起"))
+    captured_to = _date(_("录入止"))
+    overdue = forms.BooleanField(label=_("有逾期行动"), required=False)
+    sort = forms.ChoiceField(
+        label=_("排序"), required=False, choices=[(k, v[1]) for k, v in SORTS.items()]
     )
-    region = forms.ModelChoiceField(
-        label=_("区域"), required=False, queryset=Region.objects, empty_label=_("全部")
-    )
-    captured_from = forms.DateField(
-        label=_("录入起"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    captured_to = forms.DateField(
-        label=_("录入止"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        from loudou.org.selectors import visible_users
+        from loudou.pipeline.models import Stage
+
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = visible_users(user)
+        self.fields["stage"].queryset = Stage.objects.select_related("pipeline")
 
     def filter(self, leads: QuerySet[Lead]) -> QuerySet[Lead]:
         """Apply the cleaned filters to an already visibility-restricted queryset."""
         data = self.cleaned_data
         leads = search_leads(leads, data.get("q", ""))
-        for name in ["intent_grade", "rating", "source", "industry", "region"]:
+        for name in [
+            "stage",
+            "intent_grade",
+            "rating",
+            "status",
+            "source",
+            "owner",
+            "industry",
+            "region",
+        ]:
             if data.get(name):
                 leads = leads.filter(**{name: data[name]})
+        if data.get("team"):
+            leads = leads.filter(owner__team=data["team"])
         if data.get("validity"):
             leads = leads.filter(is_valid=data["validity"] == "valid")
         if data.get("captured_from"):
             leads = leads.filter(captured_at__date__gte=data["captured_from"])
         if data.get("captured_to"):
             leads = leads.filter(captured_at__date__lte=data["captured_to"])
+        if data.get("overdue"):
+            leads = leads.filter(pk__in=overdue_lead_ids())
         return leads
+
+    def sort_key(self) -> str:
+        return (self.cleaned_data.get("sort") if self.is_bound and self.is_valid() else "") or (
+            "-captured_at"
+        )
+
+
+def overdue_lead_ids():
+    """Leads with an open next action past its deadline (kept here so UI and API agree)."""
+    from django.utils import timezone
+
+    from loudou.activities.models import FollowUp
+
+    return FollowUp.objects.filter(
+        next_action_due__lt=timezone.now(), next_action_done_at__isnull=True
+    ).values("lead_id")
+
+
+# keyset pagination ----------------------------------------------------------------------
+
+
+class BadCursor(ValueError):
+    """The cursor does not decode: answer 422, never 500."""
+
+
+def encode_cursor(lead: Lead, sort: str) -> str:
+    value = getattr(lead, SORTS[sort][0])
+    if isinstance(value, datetime):
+        value = value.isoformat()
+    raw = json.dumps([value, lead.pk], ensure_ascii=False).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode(cursor: str, sort: str) -> tuple:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        value, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if SORTS[sort][0].endswith("_at"):
+            value = parse_datetime(value)
+        if value is None or not isinstance(pk, int):
+            raise BadCursor(cursor)
+    except (ValueError, TypeError, KeyError) as error:
+        raise BadCursor(cursor) from error
+    return value, pk
+
+
+def keyset_page(leads: QuerySet[Lead], *, sort: str, cursor: str | None, size: int):
+    """One page after `cursor` in `sort` order (ties broken by id): (rows, next cursor)."""
+    field = SORTS[sort][0]
+    descending = sort.startswith("-")
+    ordered = leads.order_by(f"-{field}", "-id") if descending else leads.order_by(field, "id")
+    if cursor:
+        value, pk = _decode(cursor, sort)
+        op = "lt" if descending else "gt"
+        after = Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"id__{op}": pk})
+        ordered = ordered.filter(after)
+    rows = list(ordered[: size + 1])
+    next_cursor = encode_cursor(rows[size - 1], sort) if len(rows) > size else None
+    return rows[:size], next_cursor

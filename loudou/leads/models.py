@@ -13,7 +13,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from loudou.core.models import TimeStampedModel
+from loudou.core.models import TimeStampedModel, localized_name
 from loudou.leads.choices import (
     BudgetFit,
     CustomerType,
@@ -43,7 +43,7 @@ class SourceChannel(models.Model):
         ordering = ["order", "code"]
 
     def __str__(self) -> str:
-        return self.name
+        return localized_name(self)
 
 
 class LeadSequence(models.Model):
@@ -83,6 +83,7 @@ class Lead(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="leads",
     )
+    search_key = models.CharField(_("拼音检索"), max_length=500, blank=True, editable=False)
     # the registration sheet (线索登记表)
     company_name = models.CharField(_("公司名称"), max_length=200)
     industry = models.ForeignKey(
@@ -281,6 +282,15 @@ class Lead(TimeStampedModel):
         ):
             raise ValidationError({"budget_max": _("预算上限不能小于下限。")})
 
+    def save(self, *args, **kwargs):
+        from loudou.leads.search import pinyin_key
+
+        self.search_key = pinyin_key(self.company_name, self.contact_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"company_name", "contact_name"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_key"}
+        super().save(*args, **kwargs)
+
     def derive_status(self) -> str:
         """当前状态 follows from the stage and the follow-ups: converted when the stage is
         won, lost when it is lost, in progress once contacted, pending before."""
@@ -297,8 +307,10 @@ class Lead(TimeStampedModel):
         if low is None and high is None:
             return ""
         if low is None or high is None or low == high:
-            return f"{(low if low is not None else high).normalize():f}万"
-        return f"{low.normalize():f}-{high.normalize():f}万"
+            return _("{amount}万").format(
+                amount=f"{(low if low is not None else high).normalize():f}"
+            )
+        return _("{low}-{high}万").format(low=f"{low.normalize():f}", high=f"{high.normalize():f}")
 
 
 class NeedItem(models.Model):
@@ -375,3 +387,25 @@ class NeedMatchPolicy(models.Model):
     @classmethod
     def current(cls) -> "NeedMatchPolicy":
         return cls.objects.get_or_create(pk=1)[0]
+
+
+class SavedView(models.Model):
+    """A user's named set of lead-list filters and sorting (保存的视图)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_lead_views"
+    )
+    name = models.CharField(_("名称"), max_length=60)
+    query = models.CharField(_("筛选条件"), max_length=1000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("保存的视图")
+        verbose_name_plural = _("保存的视图")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="saved_view_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

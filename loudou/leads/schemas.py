@@ -176,3 +176,41 @@ class TimelineEntryOut(Schema):
 
 class ErrorsOut(Schema):
     errors: dict[str, list[str]]
+
+
+class LeadListParams(Schema):
+    """The list page's filters, by id or code, plus sorting and keyset paging."""
+
+    q: str | None = Field(None, max_length=100)
+    stage: int | None = None
+    intent_grade: str | None = None
+    rating: str | None = None
+    status: str | None = None
+    validity: str | None = Field(None, description="valid or invalid")
+    source: int | None = None
+    owner: int | None = None
+    team: int | None = None
+    industry: int | None = None
+    region: int | None = None
+    captured_from: date | None = None
+    captured_to: date | None = None
+    overdue: bool | None = None
+    sort: str | None = Field(None, description="-captured_at (default), captured_at, …")
+    cursor: str | None = Field(None, max_length=200)
+    limit: int = Field(50, ge=1, le=200)
+
+
+class LeadPageOut(Schema):
+    items: list[LeadOut]
+    next_cursor: str | None
+
+
+class SavedViewIn(Schema):
+    name: str = Field(max_length=60)
+    query: str = Field("", max_length=1000)
+
+
+class SavedViewOut(Schema):
+    id: int
+    name: str
+    query: str

@@ -11,7 +11,7 @@ from loudou.org.selectors import visibility_q
 
 def visible_leads(user: User) -> QuerySet[Lead]:
     q = visibility_q(user, owner="owner", captured_by="captured_by")
-    return Lead.objects.filter(q).select_related("owner", "source", "industry", "region")
+    return Lead.objects.filter(q).select_related("owner", "source", "industry", "region", "stage")
 
 
 def access_lead(user: User, pk: int) -> Lead:
@@ -23,14 +23,21 @@ def access_lead(user: User, pk: int) -> Lead:
 
 
 def search_leads(leads: QuerySet[Lead], text: str) -> QuerySet[Lead]:
-    """Narrow `leads` by number, company, contact or phone digits."""
+    """Narrow `leads` by number, company, contact, phone (whole number or its last 4 digits)
+    or pinyin (initials `kjyx` or full `keji`)."""
+    from loudou.compliance.phones import normalise_phone
+
     text = (text or "").strip()[:100]
     if not text:
         return leads
     q = Q(number__iexact=text) | Q(company_name__icontains=text) | Q(contact_name__icontains=text)
     digits = "".join(ch for ch in text if ch.isdigit())
-    if len(digits) >= 4:
-        q |= Q(phone__contains=digits)
+    if len(digits) == 4 and len(text) <= 5:
+        q |= Q(phone__endswith=digits)
+    elif len(digits) >= 7:
+        q |= Q(phone=normalise_phone(text) or text) | Q(phone__contains=digits)
+    if text.isascii() and text.replace(" ", "").isalpha():
+        q |= Q(search_key__contains=text.lower().replace(" ", ""))
     return leads.filter(q)
 
 

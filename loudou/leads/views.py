@@ -3,31 +3,68 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from loudou.leads import services
-from loudou.leads.filters import LeadFilterForm
+from loudou.leads.filters import BadCursor, LeadFilterForm, keyset_page
 from loudou.leads.forms import GradeOverrideForm, LeadForm, NeedsForm
+from loudou.leads.models import SavedView
 from loudou.leads.selectors import access_lead, lead_timeline, visible_leads
 from loudou.leads.services.grading import explain_grades, need_match_conclusion
+from loudou.leads.services.saved_views import clean_query, delete_view, save_view
 
 PAGE_SIZE = 50
 
 
 @login_required
 def lead_list(request):
-    filters = LeadFilterForm(request.GET or None)
+    filters = LeadFilterForm(request.GET or None, user=request.user)
     leads = visible_leads(request.user)
-    if filters.is_valid():
+    if filters.is_bound and filters.is_valid():
         leads = filters.filter(leads)
-    page = Paginator(leads, PAGE_SIZE).get_page(request.GET.get("page"))
+    sort = filters.sort_key()
+    try:
+        rows, next_cursor = keyset_page(
+            leads, sort=sort, cursor=request.GET.get("cursor"), size=PAGE_SIZE
+        )
+    except BadCursor:
+        rows, next_cursor = keyset_page(leads, sort=sort, cursor=None, size=PAGE_SIZE)
     query = request.GET.copy()
-    query.pop("page", None)
-    context = {"filters": filters, "page": page, "leads": page.object_list, "query": query}
+    query.pop("cursor", None)
+    context = {
+        "filters": filters,
+        "leads": rows,
+        "total": leads.count(),
+        "next_cursor": next_cursor,
+        "query": query,
+        "saved_views": SavedView.objects.filter(user=request.user),
+        "is_first_page": not request.GET.get("cursor"),
+    }
     return render(request, "leads/list.html", context)
+
+
+@require_POST
+@login_required
+def saved_view_create(request):
+    query = request.POST.get("query", "")
+    try:
+        view = save_view(user=request.user, name=request.POST.get("name", ""), query=query)
+        messages.success(request, _("视图“{name}”已保存。").format(name=view.name))
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    return redirect(f"{reverse('leads:list')}?{clean_query(query)}")
+
+
+@require_POST
+@login_required
+def saved_view_delete(request, pk: int):
+    if not delete_view(user=request.user, view_id=pk):
+        raise Http404
+    return redirect("leads:list")
 
 
 def _save(request, form, lead=None):

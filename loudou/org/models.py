@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from loudou.core.models import localized_name
 from loudou.org.choices import ALL_SEEING, Language, Role
 
 
@@ -23,7 +24,7 @@ class NamedModel(models.Model):
         ordering = ["order", "name"]
 
     def __str__(self) -> str:
-        return self.name
+        return localized_name(self)
 
 
 class Region(NamedModel):

@@ -33,7 +33,11 @@ _NUMBER_CONDITIONS = {"min_employees", "min_annual_revenue"}
 
 def _codes_within(value: Any, allowed) -> bool:
     """Whether `value` is a list of strings, each one of `allowed`."""
-    return isinstance(value, list) and all(isinstance(v, str) and v in allowed for v in value)
+    return (
+        isinstance(value, list)
+        and len(value) > 0
+        and all(isinstance(v, str) and v in allowed for v in value)
+    )
 
 
 def validate_conditions(conditions: Any) -> None:
@@ -130,7 +134,8 @@ def override_grade(*, lead: Lead, actor: User, kind: str, grade: str, reason: st
     setattr(lead, override_field, grade)
     setattr(lead, reason_field, reason if grade else "")
     apply_grades(lead)
-    lead.save(update_fields=[override_field, reason_field, effective_field, "updated_at"])
+    grade_fields = ["intent_grade_auto", "intent_grade", "rating_auto", "rating"]
+    lead.save(update_fields=[override_field, reason_field, *grade_fields, "updated_at"])
     changes = audit.diff(before, audit.snapshot(lead, [override_field, effective_field]))
     audit.record(obj=lead, actor=actor, verb="lead.grade_override", changes=changes, reason=reason)
     return lead
@@ -174,7 +179,8 @@ def _parse_needs(needs: list[dict[str, Any]]) -> list[tuple[str, int]]:
     for i, item in enumerate(needs, start=1):
         text = str(item.get("need", "")).strip()
         try:
-            score = int(Decimal(str(item.get("score", ""))))
+            exact = Decimal(str(item.get("score", "")))
+            score = int(exact) if exact == exact.to_integral_value() else 0  # 4.7 is refused
         except (InvalidOperation, ValueError, OverflowError):  # "Infinity" overflows
             score = 0
         if not text:

@@ -127,11 +127,14 @@ def register_lead(
     customer: Customer | None = None,
     captured_at=None,
     external_ref: str | None = None,
+    via: str = "form",
 ) -> Lead:
     """Register a lead. `customer`, when given, must already be visible to `actor`.
 
     Sellers own what they register unless they name another owner; marketing's leads
-    wait unowned for assignment. Raises ValidationError (nothing written) on bad input.
+    wait unowned for assignment. A valid lead enters the default pipeline's first stage
+    (`via` is the path recorded in the stage ledger: form, api, import…).
+    Raises ValidationError (nothing written) on bad input.
     """
     if owner is None and actor.role != Role.MARKETING:
         owner = actor
@@ -155,14 +158,24 @@ def register_lead(
         verb="lead.created",
         changes=audit.diff({}, audit.snapshot(lead, [*LEAD_FIELDS, *DERIVED_FIELDS, "owner"])),
     )
+    from loudou.pipeline.services import place_new_lead
+
+    place_new_lead(lead=lead, actor=actor, via=via, at=lead.captured_at)
     return lead
 
 
 @transaction.atomic
 def update_lead(
-    *, actor: User, lead: Lead, values: dict[str, Any], owner: User | None = None
+    *,
+    actor: User,
+    lead: Lead,
+    values: dict[str, Any],
+    owner: User | None = None,
+    via: str = "form",
 ) -> Lead:
-    """Edit the registration sheet; grades follow the new inputs; every change is logged."""
+    """Edit the registration sheet; grades follow the new inputs; every change is logged.
+
+    A lead that becomes valid and is in no stage yet enters the default pipeline."""
     tracked = [*LEAD_FIELDS, *DERIVED_FIELDS, "owner"]
     before = audit.snapshot(lead, tracked)
     _prepare(lead, values)
@@ -174,4 +187,8 @@ def update_lead(
     if changes:
         lead.save()
         audit.record(obj=lead, actor=actor, verb="lead.updated", changes=changes)
+    if lead.is_valid and lead.stage_id is None:
+        from loudou.pipeline.services import place_new_lead
+
+        place_new_lead(lead=lead, actor=actor, via=via)
     return lead

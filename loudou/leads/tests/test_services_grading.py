@@ -540,3 +540,20 @@ def test_unassessed_lead_has_no_conclusion(rep):
 
     # when / then
     assert need_match_conclusion(lead) == ""
+
+
+def test_a_fractional_need_score_is_refused_and_nothing_written(rep):
+    # given
+    lead = make_lead(actor=rep)
+    # when / then
+    with pytest.raises(ValidationError):
+        assess_needs(lead=lead, actor=rep, needs=[{"need": "报表自动化", "score": "4.7"}])
+    assert lead.needs.count() == 0
+
+
+def test_a_rule_with_an_empty_list_condition_is_refused():
+    # given
+    rule = GradeRule(kind="intent", grade="A", name="空条件", conditions={"need_level_in": []})
+    # when / then
+    with pytest.raises(ValidationError):
+        rule.full_clean()
