@@ -162,3 +162,47 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOUDOU_LOG_LEVEL", "WARNING")},
 }
 STATICFILES_DIRS = [BASE_DIR / "loudou" / "static"]
+
+# --- notifications: email, robot webhooks and the background worker (loudou/notifications) --
+# Email goes through Django's default mailer (MAILERS replaces the deprecated EMAIL_*
+# settings in Django 6.1). Without LOUDOU_EMAIL_HOST, mail is printed to the console.
+_email_host = env("LOUDOU_EMAIL_HOST")
+if _email_host:
+    _smtp = {
+        "host": _email_host,
+        "username": env("LOUDOU_EMAIL_USER"),
+        "password": env("LOUDOU_EMAIL_PASSWORD"),
+        "use_tls": envbool("LOUDOU_EMAIL_USE_TLS", "false"),
+        "use_ssl": envbool("LOUDOU_EMAIL_USE_SSL", "false"),
+        "timeout": 10,
+    }
+    if _smtp["use_tls"] and _smtp["use_ssl"]:
+        raise ImproperlyConfigured("Set at most one of LOUDOU_EMAIL_USE_TLS and _USE_SSL.")
+    if env("LOUDOU_EMAIL_PORT"):
+        _smtp["port"] = envint("LOUDOU_EMAIL_PORT", "25")
+    MAILERS = {
+        "default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": _smtp}
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+
+# Seconds a robot webhook (WeCom, DingTalk, Feishu) may take to answer before a retry.
+LOUDOU_WEBHOOK_TIMEOUT: float = envint("LOUDOU_WEBHOOK_TIMEOUT", "5")
+# One transport module per delivery channel (tests swap in fakes).
+LOUDOU_NOTIFICATION_TRANSPORTS = {
+    "email": "loudou.notifications.transports.email",
+    "wecom": "loudou.notifications.transports.wecom",
+    "dingtalk": "loudou.notifications.transports.dingtalk",
+    "feishu": "loudou.notifications.transports.feishu",
+}
+
+# Background tasks: Django Tasks with the database queue of django-tasks-db, run by
+# `uv run loudou worker` (docs/adr/0005-background-worker.md).
+INSTALLED_APPS += ["django_tasks_db"]
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Periodic jobs the worker enqueues: (dotted path of a task, every N seconds).
+LOUDOU_PERIODIC_TASKS = [
+    ("loudou.activities.tasks.scan_reminders", 60),
+    ("loudou.notifications.tasks.deliver_notifications", 30),
+    ("loudou.notifications.tasks.prune_task_results", 24 * 3600),
+]

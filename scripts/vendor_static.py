@@ -13,7 +13,10 @@ from pathlib import Path
 REGISTRY = "https://registry.npmjs.org"
 TARGET = Path(__file__).resolve().parent.parent / "loudou" / "static" / "vendor"
 #: package, version, file inside the package tarball, name under static/vendor/
-FILES = [("htmx.org", "2.0.11", "package/dist/htmx.min.js", "htmx.min.js")]
+FILES = [
+    ("htmx.org", "2.0.11", "package/dist/htmx.min.js", "htmx.min.js"),
+    ("sortablejs", "1.15.7", "package/Sortable.min.js", "Sortable.min.js"),
+]
 
 
 def fetch(package: str, version: str) -> tarfile.TarFile:

@@ -1,7 +1,12 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from loudou.activities import views
 
 app_name = "activities"
 urlpatterns = [
-    path("agenda/", TemplateView.as_view(template_name="activities/agenda.html"), name="agenda")
+    path("agenda/", views.agenda_page, name="agenda"),
+    path("leads/<int:pk>/follow-ups/", views.lead_follow_ups, name="lead_follow_ups"),
+    path("follow-ups/<int:pk>/complete/", views.complete_follow_up, name="complete"),
+    path("calendar/regenerate/", views.regenerate_calendar, name="regenerate_calendar"),
+    path("calendar/<str:secret>.ics", views.calendar_feed, name="calendar_feed"),
 ]

@@ -581,6 +581,7 @@ def _register(spec: LeadSpec) -> Lead:
         owner=spec.owner,
         captured_at=spec.captured_at,
         external_ref=spec.ref,
+        via="system",
     )
     if spec.needs:
         assess_needs(lead=lead, actor=spec.owner or spec.actor, needs=spec.needs)
@@ -592,12 +593,14 @@ def _backdate(leads: list[Lead]) -> None:
     rows: dict[type, list] = {Lead: [], Customer: [], Contact: []}
     for lead in leads:
         when = lead.captured_at
-        rows[Lead].append(Lead(pk=lead.pk, created_at=when, updated_at=when))
+        assigned = when if lead.owner_id else None
+        rows[Lead].append(Lead(pk=lead.pk, created_at=when, updated_at=when, assigned_at=assigned))
         rows[Customer].append(Customer(pk=lead.customer_id, created_at=when, updated_at=when))
         if lead.contact_id:
             rows[Contact].append(Contact(pk=lead.contact_id, created_at=when, updated_at=when))
     for model, objs in rows.items():
-        model.objects.bulk_update(objs, ["created_at", "updated_at"], batch_size=250)
+        fields = ["created_at", "updated_at", *(["assigned_at"] if model is Lead else [])]
+        model.objects.bulk_update(objs, fields, batch_size=250)
 
 
 def register_missing(specs: list[LeadSpec], stdout: TextIO | None = None) -> int:
@@ -614,6 +617,28 @@ def register_missing(specs: list[LeadSpec], stdout: TextIO | None = None) -> int
         done = min(start + PROGRESS_EVERY, len(missing))
         _say(stdout, f"  线索 leads: {done}/{len(missing)}")
     return len(missing)
+
+
+def bring_to_life(*, seed: int, now: datetime, stdout: TextIO | None) -> tuple[int, int]:
+    """Stage history and follow-ups for the demo leads (both skip leads already done)."""
+    from loudou.activities.demo import simulate_follow_ups
+    from loudou.pipeline.demo import simulate_funnel
+
+    leads = list(
+        Lead.objects.filter(external_ref__startswith=REF_PREFIX)
+        .select_related("owner", "pipeline", "stage", "captured_by")
+        .order_by("captured_at", "id")
+    )
+    moves = follows = 0
+    for start in range(0, len(leads), PROGRESS_EVERY):
+        batch = leads[start : start + PROGRESS_EVERY]
+        moves += simulate_funnel(leads=batch, rng=random.Random(f"{seed}:funnel:{start}"), now=now)
+        follows += simulate_follow_ups(
+            leads=batch, rng=random.Random(f"{seed}:follow-ups:{start}"), now=now
+        )
+        done = min(start + PROGRESS_EVERY, len(leads))
+        _say(stdout, f"  漏斗与跟进 funnel and follow-ups: {done}/{len(leads)}")
+    return moves, follows
 
 
 def _say(stdout: TextIO | None, line: str) -> None:
@@ -633,7 +658,10 @@ def load_demo(
     _say(stdout, f"  人员 users: {cast.users_created} new, 团队 teams: {cast.teams_created} new")
     specs = lead_specs(random.Random(f"{seed}:leads"), leads, cast, now)
     created = register_missing(specs, stdout)
+    moves, follow_ups = bring_to_life(seed=seed, now=now, stdout=stdout)
     return {
+        "stage_moves": moves,
+        "follow_ups": follow_ups,
         "users_created": cast.users_created,
         "teams_created": cast.teams_created,
         "leads_created": created,

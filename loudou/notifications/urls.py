@@ -1,5 +1,10 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from loudou.notifications import views
 
 app_name = "notifications"
-urlpatterns = [path("", TemplateView.as_view(template_name="notifications/list.html"), name="list")]
+urlpatterns = [
+    path("", views.notification_list, name="list"),
+    path("read/", views.mark_read_view, name="read"),
+    path("read-all/", views.mark_all_read_view, name="read_all"),
+]

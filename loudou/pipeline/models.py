@@ -60,6 +60,11 @@ class Stage(models.Model):
     ideal_count_per_rep = models.PositiveSmallIntegerField(
         _("每人理想客户数"), null=True, blank=True
     )
+    is_opportunity = models.BooleanField(
+        _("商机阶段"),
+        default=False,
+        help_text=_("从此阶段起，线索作为商机填写金额、产品、预计成交日期和决策链"),
+    )
 
     class Meta:
         verbose_name = _("阶段")
@@ -72,6 +77,14 @@ class Stage(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_won(self) -> bool:
+        return self.kind == StageKind.WON
+
+    @property
+    def is_lost(self) -> bool:
+        return self.kind == StageKind.LOST
 
 
 class LostReason(models.Model):

@@ -1,7 +1,10 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from loudou.pipeline import views
 
 app_name = "pipeline"
 urlpatterns = [
-    path("board/", TemplateView.as_view(template_name="pipeline/board.html"), name="board")
+    path("board/", views.board, name="board"),
+    path("leads/<int:pk>/move/", views.move, name="move"),
+    path("leads/<int:pk>/opportunity/", views.opportunity, name="opportunity"),
 ]

@@ -44,8 +44,10 @@ def test_rep_registers_a_lead_sees_it_graded_and_another_team_gets_404(
     # and it is in the list, from which it opens with its timeline
     page.goto(f"{live_server.url}/leads/")
     page.click(f"text={lead.number}")
-    expect(page.locator("#timeline li")).to_have_count(1)
-    expect(page.locator("#timeline")).to_contain_text("登记线索")
+    # (registration, then entry into the default pipeline's first stage)
+    expect(page.locator("#timeline li")).to_have_count(2)
+    expect(page.locator("#timeline li", has_text="登记线索")).to_have_count(1)
+    expect(page.locator("#timeline li", has_text="客户资源")).to_have_count(1)
     # when another team's rep opens the same lead
     page.click("header.top button[type=submit]")
     log_in(page, live_server, "other_team_rep", password)

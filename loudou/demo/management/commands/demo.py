@@ -44,7 +44,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"演示数据就绪 / demo data ready: {result['leads_created']} new leads, "
-                f"{result['leads_total']} demo leads in total."
+                f"{result['leads_total']} demo leads in total; "
+                f"{result['stage_moves']} new stage moves, {result['follow_ups']} new follow-ups."
             )
         )
         self.stdout.write(f"\n网址 URL: {url}")

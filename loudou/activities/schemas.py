@@ -1,0 +1,148 @@
+"""Pydantic schemas of the activities API."""
+
+from datetime import datetime
+
+from ninja import Field, Schema
+
+from loudou.activities.choices import Channel, Result
+
+
+class FollowUpIn(Schema):
+    occurred_at: datetime | None = Field(None, description="default: now")
+    channel: Channel = Channel.PHONE
+    summary: str = Field(max_length=2000)
+    feedback_category_id: int | None = None
+    feedback_text: str = Field("", max_length=2000)
+    objection_handling: str = Field("", max_length=2000)
+    next_action: str = Field("", max_length=200)
+    next_action_owner_id: int | None = Field(None, description="default: the lead's owner")
+    next_action_due: datetime | None = None
+    result: Result | None = Field(None, description="default: pending with a next action")
+
+
+class FollowUpOut(Schema):
+    id: int
+    lead_id: int
+    occurred_at: datetime
+    channel: str
+    summary: str
+    feedback_category: str | None = None
+    feedback_text: str
+    objection_handling: str
+    next_action: str
+    next_action_owner_id: int | None
+    next_action_due: datetime | None
+    next_action_done_at: datetime | None
+    result: str
+    author_id: int
+    created_at: datetime
+
+    @staticmethod
+    def resolve_feedback_category(obj) -> str | None:
+        return obj.feedback_category.name if obj.feedback_category_id else None
+
+
+class CompleteIn(Schema):
+    result: Result = Result.DONE
+
+
+class SlaOut(Schema):
+    state: str
+    deadline: datetime
+    first_response_at: datetime | None
+    first_response_hours: int
+    touch_interval_days: int
+    next_touch_due: datetime | None
+    touch_overdue: bool
+
+
+class DetailOut(Schema):
+    label: str
+    value: str
+
+
+class ChangeOut(Schema):
+    label: str
+    before: str
+    after: str
+
+
+class TimelineEntryOut(Schema):
+    at: datetime
+    actor: str | None
+    kind: str
+    verb: str
+    label: str
+    reason: str
+    text: str
+    changes: list[ChangeOut]
+    details: list[DetailOut]
+
+
+class NextActionOut(Schema):
+    id: int
+    lead_id: int
+    lead_number: str
+    company_name: str
+    next_action: str
+    next_action_due: datetime | None
+    next_action_owner_id: int | None
+
+    @staticmethod
+    def resolve_lead_number(obj) -> str:
+        return obj.lead.number
+
+    @staticmethod
+    def resolve_company_name(obj) -> str:
+        return obj.lead.company_name
+
+
+class AgendaOut(Schema):
+    overdue: list[NextActionOut]
+    today: list[NextActionOut]
+    week: list[NextActionOut]
+    undated: list[NextActionOut]
+
+
+class BreachOut(Schema):
+    lead_id: int
+    lead_number: str
+    company_name: str
+    intent_grade: str
+    owner_id: int | None
+    deadline: datetime
+
+
+class TeamOverdueOut(Schema):
+    next_actions: list[NextActionOut]
+    sla_breaches: list[BreachOut]
+
+
+class CadenceRuleIO(Schema):
+    grade: str
+    first_response_hours: int = Field(ge=1, le=10_000)
+    touch_interval_days: int = Field(ge=1, le=3650)
+
+
+class CadenceRulePatch(Schema):
+    grade: str
+    first_response_hours: int | None = Field(None, ge=1, le=10_000)
+    touch_interval_days: int | None = Field(None, ge=1, le=3650)
+
+
+class ScriptTemplateOut(Schema):
+    id: int
+    title: str
+    industry_id: int | None
+    stage_id: int | None
+    opening: str
+    discovery_questions: str
+    value_points: str
+
+
+class CalendarFeedOut(Schema):
+    url: str
+
+
+class ErrorsOut(Schema):
+    errors: dict[str, list[str]]
