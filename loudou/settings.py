@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "loudou.pipeline",
     "loudou.activities",
     "loudou.notifications",
+    "loudou.webforms",
+    "loudou.imports",
+    "loudou.assignment",
     "loudou.demo",
 ]
 
@@ -205,4 +208,5 @@ LOUDOU_PERIODIC_TASKS = [
     ("loudou.activities.tasks.scan_reminders", 60),
     ("loudou.notifications.tasks.deliver_notifications", 30),
     ("loudou.notifications.tasks.prune_task_results", 24 * 3600),
+    ("loudou.assignment.tasks.recycle_leads", 3600),
 ]

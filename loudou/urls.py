@@ -12,4 +12,7 @@ urlpatterns = [
     path("pipeline/", include("loudou.pipeline.urls")),
     path("activities/", include("loudou.activities.urls")),
     path("notifications/", include("loudou.notifications.urls")),
+    path("imports/", include("loudou.imports.urls")),
+    path("f/", include("loudou.webforms.urls")),
+    path("assignment/", include("loudou.assignment.urls")),
 ]

@@ -35,6 +35,7 @@ class FollowUpForm(forms.Form):
         label=_("客户反馈/异议"),
         queryset=ObjectionType.objects.filter(is_active=True),
         required=False,
+        empty_label="—",
     )
     feedback_text = forms.CharField(label=_("客户反馈说明"), max_length=2000, required=False)
     objection_handling = forms.CharField(label=_("异议处理"), max_length=2000, required=False)

@@ -10,24 +10,16 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from loudou.activities.choices import Channel, Result, Weekday
+from loudou.core.models import ReferenceItem
 from loudou.leads.choices import Grade
 
 
-class ObjectionType(models.Model):
+class ObjectionType(ReferenceItem):
     """A kind of customer feedback or objection (客户反馈/异议): a configurable list."""
 
-    name = models.CharField(_("名称"), max_length=60, unique=True)
-    name_en = models.CharField(_("英文名称"), max_length=60, blank=True)
-    order = models.PositiveSmallIntegerField(_("排序"), default=0)
-    is_active = models.BooleanField(_("启用"), default=True)
-
-    class Meta:
+    class Meta(ReferenceItem.Meta):
         verbose_name = _("客户异议类型")
         verbose_name_plural = _("客户异议类型")
-        ordering = ["order", "name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class FollowUp(models.Model):

@@ -155,14 +155,16 @@ def _entry(*, at, actor, kind: str, label, pk: int, **extra) -> dict:
 
 
 def _event_entries(lead: Lead, viewer: User) -> list[dict]:
+    from loudou.assignment.events import VERB_LABELS as ASSIGNMENT_VERB_LABELS
     from loudou.leads.selectors import lead_timeline as audit_timeline
 
+    labels = {**_VERB_LABELS, **ASSIGNMENT_VERB_LABELS}
     entries = []
     for item in audit_timeline(lead, viewer):
         event = item["event"]
         if event.verb in _COVERED_VERBS:
             continue
-        label = _VERB_LABELS.get(event.verb, item["label"])
+        label = labels.get(event.verb, item["label"])
         changes = [{k: str(v) for k, v in c.items()} for c in item["changes"]]
         entries.append(
             _entry(

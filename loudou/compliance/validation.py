@@ -39,8 +39,8 @@ def refuse_sensitive(values: Mapping[str, Any], labels: Mapping[str, str]) -> No
 def clean_contact_fields(phone: str, email: str) -> tuple[str, str, dict[str, str]]:
     """Normalised phone (E.164) and email, plus the problems found (field → message).
 
-    A bad phone or email is not fatal for a lead: it is reported and the lead may be
-    saved as invalid; callers decide.
+    Callers decide what a problem means: registration refuses a malformed phone, email or
+    WeChat ID; a lead with no contact method at all is saved as invalid (无效线索).
     """
     problems: dict[str, str] = {}
     normalised_phone = ""

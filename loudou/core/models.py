@@ -25,6 +25,23 @@ def localized_name(obj) -> str:
     return obj.name
 
 
+class ReferenceItem(models.Model):
+    """An entry of a short configurable list (region, industry, lost reason, …) with
+    Chinese and English names; shown in the viewer's language."""
+
+    name = models.CharField(_("名称"), max_length=60, unique=True)
+    name_en = models.CharField(_("英文名称"), max_length=60, blank=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return localized_name(self)
+
+
 class AppendOnlyError(Exception):
     """Raised on any attempt to change or remove an audit event."""
 

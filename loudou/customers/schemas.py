@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from loudou.compliance.masking import shown
+from loudou.compliance.schemas import MaskedContactSchema
 
 
 class CustomerIn(Schema):
@@ -61,7 +61,7 @@ class ContactPatch(Schema):
     notes: str | None = Field(None, max_length=5000)
 
 
-class ContactOut(Schema):
+class ContactOut(MaskedContactSchema):
     id: int
     customer_id: int
     name: str
@@ -70,15 +70,3 @@ class ContactOut(Schema):
     email: str
     wechat: str
     notes: str
-
-    @staticmethod
-    def resolve_phone(obj, context) -> str:
-        return shown(obj, "phone", context["request"].user)
-
-    @staticmethod
-    def resolve_email(obj, context) -> str:
-        return shown(obj, "email", context["request"].user)
-
-    @staticmethod
-    def resolve_wechat(obj, context) -> str:
-        return shown(obj, "wechat", context["request"].user)

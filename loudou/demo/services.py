@@ -622,6 +622,7 @@ def register_missing(specs: list[LeadSpec], stdout: TextIO | None = None) -> int
 def bring_to_life(*, seed: int, now: datetime, stdout: TextIO | None) -> tuple[int, int]:
     """Stage history and follow-ups for the demo leads (both skip leads already done)."""
     from loudou.activities.demo import simulate_follow_ups
+    from loudou.activities.services import process_due_reminders
     from loudou.pipeline.demo import simulate_funnel
 
     leads = list(
@@ -638,6 +639,8 @@ def bring_to_life(*, seed: int, now: datetime, stdout: TextIO | None) -> tuple[i
         )
         done = min(start + PROGRESS_EVERY, len(leads))
         _say(stdout, f"  漏斗与跟进 funnel and follow-ups: {done}/{len(leads)}")
+    reminders = process_due_reminders(now)  # the bell rings at once, as the worker would
+    _say(stdout, f"  提醒 reminders: {reminders} new")
     return moves, follows
 
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from loudou.leads.models import GradeRule, NeedMatchPolicy, SourceChannel
+from loudou.leads.models import DedupePolicy, GradeRule, NeedMatchPolicy, SourceChannel
 
 
 @admin.register(SourceChannel)
@@ -18,3 +18,8 @@ class GradeRuleAdmin(admin.ModelAdmin):
 @admin.register(NeedMatchPolicy)
 class NeedMatchPolicyAdmin(admin.ModelAdmin):
     list_display = ["high_min", "medium_min"]
+
+
+@admin.register(DedupePolicy)
+class DedupePolicyAdmin(admin.ModelAdmin):
+    list_display = ["api_action", "import_action"]

@@ -1,15 +1,25 @@
 """Lead endpoints: the same selectors and services as the pages."""
 
+from typing import Literal
+
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Status
+from ninja import Query, Router, Schema, Status
 
 from loudou.customers.selectors import access_customer
 from loudou.leads import services
+from loudou.leads.exceptions import DuplicateLead
 from loudou.leads.filters import BadCursor, LeadFilterForm, keyset_page
-from loudou.leads.models import GradeRule, NeedMatchPolicy, SavedView, SourceChannel
+from loudou.leads.models import (
+    DedupePolicy,
+    GradeRule,
+    NeedMatchPolicy,
+    SavedView,
+    SourceChannel,
+)
 from loudou.leads.schemas import (
+    DuplicatesOut,
     ErrorsOut,
     GradeOverrideIn,
     LeadDetailOut,
@@ -23,7 +33,9 @@ from loudou.leads.schemas import (
     TimelineEntryOut,
 )
 from loudou.leads.selectors import access_lead, lead_timeline, visible_leads
+from loudou.leads.services.dedupe_policy import save_dedupe_policy
 from loudou.leads.services.grading import save_grade_rule, save_need_policy
+from loudou.leads.services.merge import merge_leads
 from loudou.leads.services.saved_views import delete_view, save_view
 from loudou.org.models import Industry, Region, User
 from loudou.org.schemas import GradeRuleIn, GradeRuleOut, NeedPolicyIO
@@ -96,11 +108,26 @@ def delete_saved_view(request, view_id: int):
     return Status(204, None)
 
 
-@router.post("", response={201: LeadDetailOut, 422: ErrorsOut})
+@router.post(
+    "", response={200: LeadDetailOut, 201: LeadDetailOut, 409: DuplicatesOut, 422: ErrorsOut}
+)
 def create_lead(request, payload: LeadIn):
-    values, extras = _resolve(payload.dict(), request.user)
-    lead = services.register_lead(actor=request.user, values=values, via="api", **extras)
-    return Status(201, lead)
+    """Register a lead. A duplicate (撞单) answers 409 with the matches unless
+    `on_duplicate` says keep / link / merge (`duplicate_of`); merge answers 200 with the
+    existing lead."""
+    data = payload.dict()
+    on_duplicate, duplicate_id = data.pop("on_duplicate"), data.pop("duplicate_of")
+    values, extras = _resolve(data, request.user)
+    if duplicate_id is not None:
+        extras["duplicate_of"] = access_lead(request.user, duplicate_id)
+    try:
+        lead = services.register_lead(
+            actor=request.user, values=values, via="api", on_duplicate=on_duplicate, **extras
+        )
+    except DuplicateLead as error:
+        matches = [m.summary(request.user) for m in error.matches]
+        return Status(409, {"detail": error.messages[0], "matches": matches})
+    return Status(200 if on_duplicate == "merge" else 201, lead)
 
 
 @router.get("/{int:lead_id}", response=LeadDetailOut)
@@ -114,6 +141,18 @@ def update_lead(request, lead_id: int, payload: LeadPatch):
     values, extras = _resolve(payload.dict(exclude_unset=True), request.user)
     extras.pop("customer", None)
     return services.update_lead(actor=request.user, lead=lead, values=values, via="api", **extras)
+
+
+class MergeIn(Schema):
+    duplicate_id: int
+
+
+@router.post("/{int:lead_id}/merge", response={200: LeadDetailOut, 422: ErrorsOut})
+def merge(request, lead_id: int, payload: MergeIn):
+    """Merge lead `duplicate_id` into this one (both must be visible to the caller)."""
+    survivor = access_lead(request.user, lead_id)
+    duplicate = access_lead(request.user, payload.duplicate_id)
+    return merge_leads(survivor=survivor, duplicate=duplicate, actor=request.user)
 
 
 @router.post("/{int:lead_id}/grade-override", response={200: LeadDetailOut, 422: ErrorsOut})
@@ -183,3 +222,19 @@ def need_policy(request):
 @rules_router.put("/need-policy", response={200: NeedPolicyIO, 422: ErrorsOut})
 def set_need_policy(request, payload: NeedPolicyIO):
     return save_need_policy(actor=request.user, **payload.dict())
+
+
+class DedupePolicyIO(Schema):
+    api_action: Literal["warn", "block"]
+    import_action: Literal["warn", "block"]
+
+
+@rules_router.get("/dedupe-policy", response=DedupePolicyIO)
+def dedupe_policy(request):
+    return DedupePolicy.current()
+
+
+@rules_router.put("/dedupe-policy", response={200: DedupePolicyIO, 422: ErrorsOut})
+def set_dedupe_policy(request, payload: DedupePolicyIO):
+    """What a duplicate does to API posts without `on_duplicate` and to imports."""
+    return save_dedupe_policy(actor=request.user, **payload.dict())

@@ -84,6 +84,18 @@ class Lead(TimeStampedModel):
         related_name="leads",
     )
     search_key = models.CharField(_("拼音检索"), max_length=500, blank=True, editable=False)
+    company_key = models.CharField(
+        _("查重键"), max_length=120, blank=True, editable=False, db_index=True
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("已合并到"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="merged_from",
+    )
     # the registration sheet (线索登记表)
     company_name = models.CharField(_("公司名称"), max_length=200)
     industry = models.ForeignKey(
@@ -103,8 +115,8 @@ class Lead(TimeStampedModel):
     )
     contact_name = models.CharField(_("联系人"), max_length=60, blank=True)
     contact_title = models.CharField(_("职位"), max_length=60, blank=True)
-    phone = models.CharField(_("电话"), max_length=20, blank=True)
-    email = models.EmailField(_("邮箱"), blank=True)
+    phone = models.CharField(_("电话"), max_length=20, blank=True, db_index=True)
+    email = models.EmailField(_("邮箱"), blank=True, db_index=True)
     wechat = models.CharField(_("微信"), max_length=60, blank=True)
     source = models.ForeignKey(
         SourceChannel, verbose_name=_("线索来源"), null=True, blank=True, on_delete=models.PROTECT
@@ -283,12 +295,14 @@ class Lead(TimeStampedModel):
             raise ValidationError({"budget_max": _("预算上限不能小于下限。")})
 
     def save(self, *args, **kwargs):
+        from loudou.leads.dedupe import company_key
         from loudou.leads.search import pinyin_key
 
         self.search_key = pinyin_key(self.company_name, self.contact_name)
+        self.company_key = company_key(self.company_name)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and {"company_name", "contact_name"} & set(update_fields):
-            kwargs["update_fields"] = {*update_fields, "search_key"}
+            kwargs["update_fields"] = {*update_fields, "search_key", "company_key"}
         super().save(*args, **kwargs)
 
     def derive_status(self) -> str:
@@ -386,6 +400,33 @@ class NeedMatchPolicy(models.Model):
 
     @classmethod
     def current(cls) -> "NeedMatchPolicy":
+        return cls.objects.get_or_create(pk=1)[0]
+
+
+class DedupePolicy(models.Model):
+    """What a duplicate does to a lead coming from the API or an import (a single row, pk=1):
+    warn = create it and record the matches; block = refuse it with the matches."""
+
+    class Action(models.TextChoices):
+        WARN = "warn", _("提醒（照常创建并标记）")
+        BLOCK = "block", _("阻止（拒绝并返回重复记录）")
+
+    api_action = models.CharField(
+        _("接口重复时"), max_length=5, choices=Action, default=Action.WARN
+    )
+    import_action = models.CharField(
+        _("导入重复时"), max_length=5, choices=Action, default=Action.WARN
+    )
+
+    class Meta:
+        verbose_name = _("查重规则")
+        verbose_name_plural = _("查重规则")
+
+    def __str__(self) -> str:
+        return f"api={self.api_action} import={self.import_action}"
+
+    @classmethod
+    def current(cls) -> "DedupePolicy":
         return cls.objects.get_or_create(pk=1)[0]
 
 

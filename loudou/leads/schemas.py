@@ -2,10 +2,11 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Literal
 
 from ninja import Field, Schema
 
-from loudou.compliance.masking import shown
+from loudou.compliance.schemas import MaskedContactSchema
 from loudou.leads.choices import BudgetFit, CustomerType, DecisionCycle, NeedLevel, PurchasingPower
 
 
@@ -34,6 +35,11 @@ class LeadIn(Schema):
     notes: str = Field("", max_length=5000)
     owner_id: int | None = None
     customer_id: int | None = None
+    on_duplicate: Literal["check", "policy", "keep", "link", "merge"] = Field(
+        "policy",
+        description="on a duplicate (撞单): policy (DedupePolicy), check, keep, link, merge",
+    )
+    duplicate_of: int | None = Field(None, description="the lead to link to or merge into")
 
 
 class LeadPatch(Schema):
@@ -69,7 +75,7 @@ class NeedOut(Schema):
     score: int
 
 
-class LeadOut(Schema):
+class LeadOut(MaskedContactSchema):
     id: int
     number: str
     company_name: str
@@ -114,18 +120,6 @@ class LeadOut(Schema):
     @staticmethod
     def resolve_source(obj) -> str | None:
         return obj.source.code if obj.source_id else None
-
-    @staticmethod
-    def resolve_phone(obj, context) -> str:
-        return shown(obj, "phone", context["request"].user)
-
-    @staticmethod
-    def resolve_email(obj, context) -> str:
-        return shown(obj, "email", context["request"].user)
-
-    @staticmethod
-    def resolve_wechat(obj, context) -> str:
-        return shown(obj, "wechat", context["request"].user)
 
 
 class LeadDetailOut(LeadOut):
@@ -176,6 +170,26 @@ class TimelineEntryOut(Schema):
 
 class ErrorsOut(Schema):
     errors: dict[str, list[str]]
+
+
+class DuplicateMatchOut(Schema):
+    """An existing lead like the one sent; contact details masked for the caller."""
+
+    id: int
+    number: str
+    company_name: str
+    owner: str | None
+    state: str = Field(description="pool, protected (another rep's) or mine")
+    reasons: list[str]
+    score: float
+    is_branch: bool
+    phone: str
+    email: str
+
+
+class DuplicatesOut(Schema):
+    detail: str
+    matches: list[DuplicateMatchOut]
 
 
 class LeadListParams(Schema):

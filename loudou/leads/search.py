@@ -8,7 +8,7 @@ def _letters(parts: list[str]) -> str:
 
 
 def pinyin_key(*texts: str) -> str:
-    """ "initials full" for each text, space-separated: 杭州科技 → "hzkj hangzhouke ji"."""
+    """ "initials full" for each text, space-separated: 杭州科技 → "hzkj hangzhoukeji"."""
     keys = []
     for text in texts:
         if text:

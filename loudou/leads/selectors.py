@@ -46,6 +46,9 @@ _VERBS = {
     "lead.updated": _("修改线索"),
     "lead.grade_override": _("人工调整等级"),
     "lead.needs_assessed": _("需求匹配评估"),
+    "lead.duplicates_kept": _("疑似重复（仍登记）"),
+    "lead.merged": _("合并线索"),
+    "lead.merged_into": _("被合并"),
 }
 _MASKED_FIELDS = {"phone": "phone", "email": "email", "wechat": "text"}
 

@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/edit/", views.lead_edit, name="edit"),
     path("<int:pk>/grade/", views.lead_override_grade, name="override_grade"),
     path("<int:pk>/needs/", views.lead_assess_needs, name="assess_needs"),
+    path("<int:pk>/merge/", views.lead_merge, name="merge"),
 ]

@@ -10,11 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from loudou.leads import services
+from loudou.leads.exceptions import DuplicateLead
 from loudou.leads.filters import BadCursor, LeadFilterForm, keyset_page
 from loudou.leads.forms import GradeOverrideForm, LeadForm, NeedsForm
 from loudou.leads.models import SavedView
 from loudou.leads.selectors import access_lead, lead_timeline, visible_leads
 from loudou.leads.services.grading import explain_grades, need_match_conclusion
+from loudou.leads.services.merge import merge_leads
 from loudou.leads.services.saved_views import clean_query, delete_view, save_view
 
 PAGE_SIZE = 50
@@ -72,13 +74,33 @@ def _save(request, form, lead=None):
     owner = form.cleaned_data.get("owner")
     try:
         if lead is None:
-            return services.register_lead(actor=request.user, values=form.values(), owner=owner)
+            return services.register_lead(
+                actor=request.user, values=form.values(), owner=owner, **_duplicate_choice(request)
+            )
         return services.update_lead(
             actor=request.user, lead=lead, values=form.values(), owner=owner
         )
+    except DuplicateLead as error:
+        form.duplicates = _duplicate_rows(request.user, error.matches)
+        return None
     except ValidationError as error:
         form.add_error(None, error)
         return None
+
+
+def _duplicate_choice(request) -> dict:
+    """The 撞单 choice sent with the form: check (first submit), keep, or link/merge:<id>."""
+    choice, _sep, pk = request.POST.get("on_duplicate", "check").partition(":")
+    if choice in {"link", "merge"} and pk.isdigit():
+        return {"on_duplicate": choice, "duplicate_of": access_lead(request.user, int(pk))}
+    return {"on_duplicate": "keep" if choice == "keep" else "check"}
+
+
+def _duplicate_rows(user, matches) -> list[dict]:
+    usable = set(
+        visible_leads(user).filter(pk__in=[m.lead.pk for m in matches]).values_list("pk", flat=True)
+    )
+    return [{**m.summary(user), "usable": m.lead.pk in usable} for m in matches]
 
 
 @login_required
@@ -87,9 +109,12 @@ def lead_create(request):
     if request.method == "POST" and form.is_valid():
         lead = _save(request, form)
         if lead is not None:
-            messages.success(request, _("线索 {number} 已登记。").format(number=lead.number))
+            merged = request.POST.get("on_duplicate", "").startswith("merge:")
+            text = _("已合并到线索 {number}。") if merged else _("线索 {number} 已登记。")
+            messages.success(request, text.format(number=lead.number))
             return redirect(lead)
-    return render(request, "leads/form.html", {"form": form})
+    duplicates = getattr(form, "duplicates", None)
+    return render(request, "leads/form.html", {"form": form, "duplicates": duplicates})
 
 
 @login_required
@@ -158,3 +183,20 @@ def lead_assess_needs(request, pk: int):
             form.add_error(None, error.messages[0])
     context = _detail_context(request, lead, needs_form=form)
     return render(request, "leads/detail.html", context, status=400)
+
+
+@require_POST
+@login_required
+def lead_merge(request, pk: int):
+    """Merge the lead numbered `duplicate_number` (visible to the user) into this one."""
+    survivor = access_lead(request.user, pk)
+    number = request.POST.get("duplicate_number", "").strip()[:16]
+    duplicate = visible_leads(request.user).filter(number=number).first()
+    if duplicate is None:
+        raise Http404
+    try:
+        merge_leads(survivor=survivor, duplicate=duplicate, actor=request.user)
+        messages.success(request, _("线索 {number} 已并入本线索。").format(number=number))
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    return redirect(survivor)

@@ -1,6 +1,8 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from loudou.org.choices import Role
+
 
 def navigation(request) -> dict:
     """The navigation that fits the user's role."""
@@ -14,6 +16,10 @@ def navigation(request) -> dict:
         (reverse("pipeline:board"), _("看板")),
         (reverse("activities:agenda"), _("日程")),
     ]
+    if user.role != Role.MARKETING:
+        items.append((reverse("assignment:pools"), _("公海")))
+    if user.sees_all or user.role == Role.MANAGER:
+        items.append((reverse("assignment:handover"), _("交接")))
     if user.is_org_admin:
         items.append((reverse("admin:index"), _("组织管理")))
     items.append(("/api/docs", _("API")))

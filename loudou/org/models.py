@@ -7,46 +7,30 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from loudou.core.models import localized_name
+from loudou.core.models import ReferenceItem
 from loudou.org.choices import ALL_SEEING, Language, Role
 
 
-class NamedModel(models.Model):
-    """A short reference list entry (region, industry, product line) with zh/en names."""
-
-    name = models.CharField(_("名称"), max_length=60, unique=True)
-    name_en = models.CharField(_("英文名称"), max_length=60, blank=True)
-    order = models.PositiveSmallIntegerField(_("排序"), default=0)
-    is_active = models.BooleanField(_("启用"), default=True)
-
-    class Meta:
-        abstract = True
-        ordering = ["order", "name"]
-
-    def __str__(self) -> str:
-        return localized_name(self)
-
-
-class Region(NamedModel):
+class Region(ReferenceItem):
     """A sales region (华东, 华南, 华北, …)."""
 
-    class Meta(NamedModel.Meta):
+    class Meta(ReferenceItem.Meta):
         verbose_name = _("区域")
         verbose_name_plural = _("区域")
 
 
-class Industry(NamedModel):
+class Industry(ReferenceItem):
     """A customer industry (制造业, 零售业, 服务业, …)."""
 
-    class Meta(NamedModel.Meta):
+    class Meta(ReferenceItem.Meta):
         verbose_name = _("行业")
         verbose_name_plural = _("行业")
 
 
-class ProductLine(NamedModel):
+class ProductLine(ReferenceItem):
     """A product line; pipelines and targets are split by it."""
 
-    class Meta(NamedModel.Meta):
+    class Meta(ReferenceItem.Meta):
         verbose_name = _("产品线")
         verbose_name_plural = _("产品线")
 

@@ -37,6 +37,7 @@ def user_for_token(raw: str) -> User | None:
     token = (
         ApiToken.objects.select_related("user")
         .filter(digest=ApiToken.digest_of(raw), user__is_active=True)
+        .exclude(user__locked_until__gt=timezone.now())  # a locked account's tokens wait too
         .first()
     )
     if token is None:

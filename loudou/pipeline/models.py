@@ -5,7 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from loudou.core.models import AppendOnlyError
+from loudou.core.models import AppendOnlyError, ReferenceItem
 from loudou.pipeline.choices import MoveVia, StageKind
 
 
@@ -87,38 +87,20 @@ class Stage(models.Model):
         return self.kind == StageKind.LOST
 
 
-class LostReason(models.Model):
+class LostReason(ReferenceItem):
     """A structured reason for abandoning an engagement (放弃原因)."""
 
-    name = models.CharField(_("名称"), max_length=60, unique=True)
-    name_en = models.CharField(_("英文名称"), max_length=60, blank=True)
-    order = models.PositiveSmallIntegerField(_("排序"), default=0)
-    is_active = models.BooleanField(_("启用"), default=True)
-
-    class Meta:
+    class Meta(ReferenceItem.Meta):
         verbose_name = _("放弃原因")
         verbose_name_plural = _("放弃原因")
-        ordering = ["order", "name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
-class WinFactor(models.Model):
+class WinFactor(ReferenceItem):
     """A structured factor behind a win (赢单因素)."""
 
-    name = models.CharField(_("名称"), max_length=60, unique=True)
-    name_en = models.CharField(_("英文名称"), max_length=60, blank=True)
-    order = models.PositiveSmallIntegerField(_("排序"), default=0)
-    is_active = models.BooleanField(_("启用"), default=True)
-
-    class Meta:
+    class Meta(ReferenceItem.Meta):
         verbose_name = _("赢单因素")
         verbose_name_plural = _("赢单因素")
-        ordering = ["order", "name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class StageChangeQuerySet(models.QuerySet):

@@ -92,7 +92,8 @@ def filter_board_leads(leads: QuerySet[Lead], filters: dict[str, Any]) -> QueryS
 def board_columns(user: User, pipeline: Pipeline, filters: dict[str, Any]) -> list[Column]:
     """The Kanban columns of `pipeline` with the leads `user` may see: four queries, however
     many leads there are (stages, totals, cards with their owners)."""
-    leads = filter_board_leads(visible_leads(user).filter(pipeline=pipeline), filters)
+    leads = visible_leads(user).filter(pipeline=pipeline, merged_into=None)
+    leads = filter_board_leads(leads, filters)
     columns = {s.pk: Column(stage=s) for s in pipeline.stages.order_by("order")}
     totals = (
         leads.order_by().values("stage", "currency").annotate(n=Count("id"), total=Sum("amount"))

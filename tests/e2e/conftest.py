@@ -48,7 +48,8 @@ def page(browser):
 @pytest.fixture(autouse=True)
 def reference_data(transactional_db):
     """Transactional tests flush every table, the data migrations' rows included; put the
-    default regions, sources and grading rules back the way the migrations wrote them."""
+    default regions, sources, grading rules, pipeline and cadence rules back the way the
+    migrations wrote them."""
     import importlib
 
     from django.apps import apps
@@ -56,5 +57,8 @@ def reference_data(transactional_db):
     for module in [
         "loudou.org.migrations.0002_reference_data",
         "loudou.leads.migrations.0003_default_rules",
+        "loudou.pipeline.migrations.0002_default_pipeline",
+        "loudou.pipeline.migrations.0004_mark_opportunity_stage",
+        "loudou.activities.migrations.0002_default_cadence_and_calendar",
     ]:
         importlib.import_module(module).load(apps, None)

@@ -128,8 +128,16 @@ def register_lead(
     captured_at=None,
     external_ref: str | None = None,
     via: str = "form",
+    on_duplicate: str = "keep",
+    duplicate_of: Lead | None = None,
 ) -> Lead:
     """Register a lead. `customer`, when given, must already be visible to `actor`.
+
+    Duplicates (撞单, see loudou.leads.dedupe) by `on_duplicate`: "check" raises
+    DuplicateLead when any exists; "policy" resolves to check/keep by DedupePolicy for
+    `via` (api, import); "keep" creates and records the matches; "link" creates under
+    `duplicate_of`'s customer; "merge" creates nothing and fills `duplicate_of`'s empty
+    fields instead (returns it). `duplicate_of` must be visible to `actor`.
 
     Sellers own what they register unless they name another owner; marketing's leads
     wait unowned for assignment. A valid lead enters the default pipeline's first stage
@@ -139,6 +147,13 @@ def register_lead(
     if owner is None and actor.role != Role.MARKETING:
         owner = actor
     ensure_assignable(actor, owner)
+    matches, action = _duplicates(actor, values, via, on_duplicate, duplicate_of)
+    if action == "merge":
+        from loudou.leads.services.merge import merge_values_into
+
+        return merge_values_into(lead=duplicate_of, values=values, actor=actor)
+    if action == "link":
+        customer = duplicate_of.customer
     now = timezone.now()
     lead = Lead(
         owner=owner,
@@ -158,10 +173,53 @@ def register_lead(
         verb="lead.created",
         changes=audit.diff({}, audit.snapshot(lead, [*LEAD_FIELDS, *DERIVED_FIELDS, "owner"])),
     )
+    if matches:
+        _record_duplicates(lead, matches, actor, action)
     from loudou.pipeline.services import place_new_lead
 
     place_new_lead(lead=lead, actor=actor, via=via, at=lead.captured_at)
     return lead
+
+
+_ON_DUPLICATE = {"check", "policy", "keep", "link", "merge"}
+
+
+def _duplicates(actor, values, via, on_duplicate, duplicate_of) -> tuple[list, str]:
+    """(matches, action) for a lead about to be registered; raises DuplicateLead on check."""
+    from loudou.leads.dedupe import find_duplicates
+    from loudou.leads.exceptions import DuplicateLead
+    from loudou.leads.models import DedupePolicy
+    from loudou.leads.selectors import access_lead
+
+    if on_duplicate not in _ON_DUPLICATE:
+        raise ValidationError({"on_duplicate": _("未知的查重处理方式。")})
+    if on_duplicate in {"link", "merge"}:
+        if duplicate_of is None:
+            raise ValidationError({"duplicate_of": _("请选择要合并或关联的线索。")})
+        access_lead(actor, duplicate_of.pk)
+        return [], on_duplicate
+    action = on_duplicate
+    if action == "policy":
+        policy = DedupePolicy.current()
+        rule = policy.import_action if via == "import" else policy.api_action
+        action = "check" if rule == DedupePolicy.Action.BLOCK else "keep"
+    matches = find_duplicates(values=values)
+    if matches and action == "check":
+        raise DuplicateLead(matches)
+    return matches, action
+
+
+def _record_duplicates(lead: Lead, matches: list, actor: User, action: str) -> None:
+    found = ", ".join(
+        f"{m.lead.number} ({'/'.join(m.reasons)} {m.score:.0f})" for m in matches[:20]
+    )
+    audit.record(
+        obj=lead,
+        actor=actor,
+        verb="lead.duplicates_kept",
+        changes=[{"field": "duplicates", "before": None, "after": found}],
+        reason=action,
+    )
 
 
 @transaction.atomic
@@ -176,6 +234,8 @@ def update_lead(
     """Edit the registration sheet; grades follow the new inputs; every change is logged.
 
     A lead that becomes valid and is in no stage yet enters the default pipeline."""
+    if lead.merged_into_id is not None:
+        raise ValidationError(_("该线索已被合并，请修改保留的线索。"), code="merged")
     tracked = [*LEAD_FIELDS, *DERIVED_FIELDS, "owner"]
     before = audit.snapshot(lead, tracked)
     _prepare(lead, values)
@@ -185,7 +245,10 @@ def update_lead(
         lead.assigned_at = timezone.now()
     changes = audit.diff(before, audit.snapshot(lead, tracked))
     if changes:
-        lead.save()
+        # only what this service owns: stage, status and contact times are written by
+        # their own services, possibly at the same moment
+        written = [*tracked, "invalid_reason", "assigned_at", "updated_at"]
+        lead.save(update_fields=written)
         audit.record(obj=lead, actor=actor, verb="lead.updated", changes=changes)
     if lead.is_valid and lead.stage_id is None:
         from loudou.pipeline.services import place_new_lead

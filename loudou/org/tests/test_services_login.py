@@ -3,6 +3,7 @@ from datetime import UTC, datetime, timedelta
 
 import time_machine
 from django.contrib.auth import authenticate
+from django.utils import timezone
 
 from loudou.org.models import ApiToken, User
 from loudou.org.services import issue_api_token, user_for_token
@@ -175,3 +176,14 @@ def test_token_of_an_inactive_user_identifies_nobody(rep):
     # then
     assert user is None
     assert ApiToken.objects.get().last_used_at is None
+
+
+def test_a_locked_accounts_api_tokens_are_refused_until_the_lock_ends(rep):
+    # given
+    token = issue_api_token(user=rep)
+    for _ in range(5):
+        authenticate(username="rep", password="wrong-password")
+    # when / then
+    assert user_for_token(token) is None
+    with time_machine.travel(timezone.now() + timedelta(minutes=16)):
+        assert user_for_token(token) == rep

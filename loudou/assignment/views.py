@@ -1,0 +1,126 @@
+"""The 公海 page, claims, releases, handover: parse → access → service → render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from loudou.assignment import services
+from loudou.assignment.forms import HandoverForm
+from loudou.assignment.listing import pool_lead_row, pool_row
+from loudou.assignment.selectors import (
+    access_pool,
+    access_pool_lead,
+    visible_pool_leads,
+    visible_pools,
+)
+from loudou.assignment.services.handover import plan_handover, run_handover
+from loudou.leads.selectors import access_lead
+from loudou.org.choices import Role
+
+PAGE_SIZE = 50
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+@login_required
+def pools_page(request):
+    """公海: the pools, the leads of the chosen one, my claims left today."""
+    now = timezone.now()
+    pools = [pool_row(pool, request.user, now) for pool in visible_pools(request.user)]
+    current = next((p for p in pools if str(p["id"]) == request.GET.get("pool")), None)
+    current = current or (pools[0] if pools else None)
+    rows = []
+    if current:
+        leads = visible_pool_leads(request.user).filter(pool_entry__pool_id=current["id"])
+        rows = [pool_lead_row(lead, request.user, now) for lead in leads[:PAGE_SIZE]]
+    context = {"pools": pools, "current": current, "rows": rows}
+    return render(request, "assignment/pools.html", context)
+
+
+@require_POST
+@login_required
+def claim_view(request, pk: int):
+    """Claim a pooled lead: the row becomes “claimed” (htmx) or back to the page."""
+    lead = access_pool_lead(request.user, pk)
+    try:
+        services.claim_from_pool(lead_id=lead.pk, rep=request.user)
+    except ValidationError as refused:
+        error = " ".join(refused.messages)
+        if _is_htmx(request):
+            return render(
+                request, "assignment/pools.html#claim-result", {"lead": lead, "error": error}
+            )
+        messages.error(request, error)
+        return redirect("assignment:pools")
+    if _is_htmx(request):
+        return render(request, "assignment/pools.html#claim-result", {"lead": lead, "won": True})
+    messages.success(request, _("已领取线索 {number}。").format(number=lead.number))
+    return redirect(lead)
+
+
+@require_POST
+@login_required
+def release_view(request, pk: int):
+    """Give one's lead up into a pool (from the lead page's assignment panel)."""
+    lead = access_lead(request.user, pk)
+    pool = access_pool(request.user, int(request.POST.get("pool") or 0))
+    try:
+        services.release_to_pool(lead=lead, pool=pool, actor=request.user)
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
+        return redirect(lead)
+    messages.success(request, _("线索已放回公海“{pool}”。").format(pool=pool))
+    return redirect("assignment:pools")
+
+
+def _may_open_handover(user) -> bool:
+    return user.sees_all or user.role == Role.MANAGER
+
+
+def _plan(form, actor):
+    data = form.cleaned_data
+    try:
+        return plan_handover(
+            from_user=data["from_user"],
+            successors=list(data["successors"]),
+            rule=data["rule"],
+            actor=actor,
+        )
+    except ValidationError as error:
+        form.add_error(None, error.messages)
+        return None
+
+
+@login_required
+def handover_page(request):
+    """人员变动: choose from whom and to whom → preview → run."""
+    if not _may_open_handover(request.user):
+        raise PermissionDenied
+    form = HandoverForm(request.POST or None, actor=request.user)
+    plan = _plan(form, request.user) if request.method == "POST" and form.is_valid() else None
+    if plan and request.POST.get("action") == "run":
+        handover = run_handover(plan=plan, actor=request.user)
+        messages.success(request, _("交接完成，共移交 {n} 项。").format(n=len(handover.items)))
+        return redirect("assignment:handover")
+    names = {u.pk: str(u) for u in (plan.successors if plan else [])}
+    context = {"form": form, "plan": plan, "names": names}
+    return render(request, "assignment/handover.html", context)
+
+
+@require_POST
+@login_required
+def assign_view(request, pk: int):
+    """Run the assignment rules on an unowned lead, back to the lead page."""
+    lead = access_lead(request.user, pk)
+    assignment = services.assign_lead(lead=lead, actor=request.user)
+    if assignment is None:
+        messages.error(request, _("没有符合条件的负责人，或线索已有负责人。"))
+    else:
+        messages.success(request, _("已分配给 {user}。").format(user=assignment.user))
+    return redirect(lead)

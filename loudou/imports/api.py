@@ -1,0 +1,169 @@
+"""REST API for imports and lead exports: the same services and selectors as the UI."""
+
+import csv
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.utils import timezone
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from loudou.imports import exports, services
+from loudou.imports.exceptions import ImportFileError
+from loudou.imports.selectors import access_job, rejected_rows
+from loudou.org.models import User
+
+router = Router(tags=["imports"])
+export_router = Router(tags=["imports"])
+
+
+class JobOut(Schema):
+    id: int
+    original_name: str
+    encoding: str
+    headers: list[str]
+    mapping: dict[str, str]
+    owner_id: int | None
+    to_pool: bool
+    status: str
+    error: str
+    total: int
+    progress: int
+    imported: int
+    merged: int
+    duplicates: int
+    rejected: int
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class MappingIn(Schema):
+    mapping: dict[str, str] | None = None
+    owner: int | None = None
+    to_pool: bool = False
+
+
+class PreviewRowOut(Schema):
+    line: int
+    outcome: str
+    reason: str
+    values: dict[str, str]
+
+
+def _file_error(error: ImportFileError) -> ValidationError:
+    return ValidationError({"file": [f"[{error.code}] {error.message}"]})
+
+
+@router.post("", response={201: JobOut, 422: dict})
+def upload(request, file: File[UploadedFile], encoding: Form[str] = "", delimiter: Form[str] = ""):
+    try:
+        job = services.create_job(
+            actor=request.user,
+            upload=file,
+            original_name=file.name,
+            encoding=encoding or None,
+            delimiter=delimiter or None,
+        )
+    except ImportFileError as error:
+        raise _file_error(error) from error
+    return Status(201, job)
+
+
+@router.get("/{int:job_id}", response=JobOut)
+def get_job(request, job_id: int):
+    return access_job(request.user, job_id)
+
+
+@router.post("/{int:job_id}/mapping", response={200: JobOut, 422: dict})
+def set_mapping(request, job_id: int, payload: MappingIn):
+    from loudou.org.selectors import assignable_users
+
+    job = access_job(request.user, job_id)
+    owner = None
+    if payload.owner is not None:
+        owner = assignable_users(request.user).filter(pk=payload.owner).first()
+        if owner is None:
+            raise ValidationError({"owner": ["您不能把记录分配给该用户。"]})
+    try:
+        return services.set_mapping(
+            actor=request.user,
+            job=job,
+            mapping=payload.mapping or job.mapping,
+            owner=owner,
+            to_pool=payload.to_pool,
+        )
+    except ImportFileError as error:
+        raise ValidationError({"mapping": [error.message]}) from error
+
+
+@router.post("/{int:job_id}/preview", response={200: list[PreviewRowOut], 422: dict})
+def preview(request, job_id: int):
+    job = access_job(request.user, job_id)
+    try:
+        rows = services.preview(job=job)
+    except ImportFileError as error:
+        raise _file_error(error) from error
+    return [{**r, "values": {k: str(v) for k, v in r["values"].items()}} for r in rows]
+
+
+@router.post("/{int:job_id}/run", response={202: JobOut, 422: dict})
+def run(request, job_id: int):
+    job = access_job(request.user, job_id)
+    return Status(202, services.start_job(actor=request.user, job=job))
+
+
+@router.post("/{int:job_id}/revert", response={200: JobOut, 422: dict})
+def revert(request, job_id: int):
+    job = access_job(request.user, job_id)
+    return services.revert_job(actor=request.user, job=job)
+
+
+@router.get("/{int:job_id}/rejected.csv")
+def rejected_csv(request, job_id: int):
+    return rejected_response(access_job(request.user, job_id))
+
+
+def rejected_response(job) -> HttpResponse:
+    """The rejected rows as they were in the file, with the reason in a last column."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="rejected-{job.pk}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow([*job.headers, "行号", "拒绝原因"])
+    for row in rejected_rows(job).iterator():
+        writer.writerow(
+            [
+                *(exports.neutralise(row.values.get(h, "")) for h in job.headers),
+                row.line,
+                row.reason,
+            ]
+        )
+    return response
+
+
+@export_router.get("")
+def export_leads(request, format: str = "csv"):
+    return export_response(request, request.user, format)
+
+
+def export_response(request, user: User, kind: str):
+    """The visible leads filtered like the list (same query parameters), as a download."""
+    from loudou.leads.filters import LeadFilterForm
+    from loudou.leads.selectors import visible_leads
+
+    form = LeadFilterForm(request.GET, user=user)
+    if not form.is_valid():
+        raise ValidationError(form.errors)
+    leads = form.filter(visible_leads(user)).order_by("-captured_at", "-id")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if kind == "xlsx":
+        handle = exports.xlsx_file(exports.rows(leads, user))
+        return FileResponse(handle, as_attachment=True, filename=f"leads-{stamp}.xlsx")
+    if kind != "csv":
+        raise ValidationError({"format": ["csv 或 xlsx"]})
+    response = StreamingHttpResponse(
+        exports.csv_chunks(exports.rows(leads, user)), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="leads-{stamp}.csv"'
+    return response

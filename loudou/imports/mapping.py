@@ -1,0 +1,167 @@
+"""Column mapping: which header feeds which lead field, suggested from Chinese and English
+headers, validated, and read from a JSON file for the CLI ({"列名": "field", ...})."""
+
+import json
+import re
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+from loudou.imports.exceptions import ImportFileError
+from loudou.leads.services import LEAD_FIELDS
+
+#: Fields beyond the registration sheet that an import may fill.
+EXTRA_FIELDS = {
+    "owner": _("负责人（用户名或姓名）"),
+    "captured_at": _("录入时间"),
+    "stage": _("阶段"),
+    "stage_entered_at": _("进入阶段时间"),
+    "closed_at": _("成交/放弃日期"),
+    "lost_reason": _("放弃原因"),
+    "amount": _("金额"),
+    "products": _("产品线"),
+}
+TARGETS = [*LEAD_FIELDS, *EXTRA_FIELDS]
+#: Fields that several columns may feed (joined line by line as "列名: 值").
+MULTI = {"notes", "need_description", "pain_point"}
+
+SYNONYMS = {
+    "company_name": [
+        "公司名称",
+        "公司",
+        "企业名称",
+        "客户名称",
+        "单位名称",
+        "company",
+        "companyname",
+        "account",
+        "accountname",
+        "organization",
+        "organisation",
+    ],
+    "industry": ["行业", "所属行业", "industry", "businesssegment"],
+    "employees": ["员工人数", "人数", "规模", "employees", "headcount"],
+    "annual_revenue": ["年营业额", "营业额", "年营收", "annualrevenue", "revenue"],
+    "region": ["区域", "地区", "省份", "城市", "region", "area", "city"],
+    "contact_name": ["联系人", "姓名", "联系人姓名", "contact", "contactname", "name"],
+    "contact_title": ["职位", "职务", "title", "jobtitle", "position"],
+    "phone": [
+        "手机",
+        "电话",
+        "手机号",
+        "手机号码",
+        "联系电话",
+        "电话号码",
+        "phone",
+        "mobile",
+        "tel",
+        "telephone",
+        "cellphone",
+    ],
+    "email": ["邮箱", "电子邮件", "邮件", "email", "e-mail", "mail"],
+    "wechat": ["微信", "微信号", "wechat", "weixin"],
+    "source": ["来源", "渠道", "线索来源", "source", "origin", "leadsource", "channel"],
+    "need_description": ["需求", "需求描述", "need", "needs", "requirement"],
+    "pain_point": ["痛点", "具体痛点", "painpoint"],
+    "expected_purchase_date": ["预计采购时间", "采购时间", "expectedpurchasedate"],
+    "budget_min": ["预算下限", "最低预算", "budgetmin"],
+    "budget_max": ["预算上限", "预算", "budgetmax", "budget"],
+    "decision_cycle": ["决策周期", "decisioncycle"],
+    "need_level": ["需求明确度", "needlevel"],
+    "budget_fit": ["预算匹配", "budgetfit"],
+    "customer_type": ["客户类型", "customertype", "leadtype"],
+    "purchasing_power": ["购买力", "purchasingpower"],
+    "notes": ["备注", "说明", "notes", "note", "remark", "remarks", "comment", "comments"],
+    "owner": ["负责人", "销售", "业务员", "所有人", "owner", "salesrep", "rep", "assignedto"],
+    "captured_at": [
+        "录入时间",
+        "创建时间",
+        "创建日期",
+        "登记时间",
+        "createdat",
+        "created",
+        "createddate",
+        "capturedat",
+        "firstcontactdate",
+        "date",
+    ],
+    "stage": ["阶段", "销售阶段", "stage", "dealstage"],
+    "stage_entered_at": ["进入阶段时间", "阶段时间", "stageenteredat", "stagedate"],
+    "closed_at": [
+        "成交日期",
+        "赢单日期",
+        "放弃日期",
+        "关闭日期",
+        "closedat",
+        "closedate",
+        "wondate",
+        "lostdate",
+    ],
+    "lost_reason": ["放弃原因", "丢单原因", "lostreason"],
+    "amount": ["金额", "商机金额", "合同金额", "amount", "dealvalue", "value"],
+    "products": ["产品", "产品线", "product", "products", "productline"],
+}
+_NOISE = re.compile(r"[\s_\-./()（）:：*]+")
+
+
+def normalise_header(header: str) -> str:
+    return _NOISE.sub("", str(header)).casefold()
+
+
+def _index() -> dict[str, str]:
+    """Synonyms plus each field's own label (so an export's headers map back)."""
+    from loudou.leads.models import Lead
+
+    index = {}
+    for name in LEAD_FIELDS:
+        label = str(Lead._meta.get_field(name).verbose_name)
+        index[normalise_header(label)] = name
+        index[normalise_header(name)] = name
+    for target, words in SYNONYMS.items():
+        index.update({normalise_header(word): target for word in words})
+    return index
+
+
+def suggest(headers: list[str], saved: dict[str, str] | None = None) -> dict[str, str]:
+    """{header: field} for the headers we recognise; a saved mapping wins per header.
+
+    A single-valued field is suggested for its first matching header only."""
+    saved = saved or {}
+    index = _index()
+    taken: set[str] = set()
+    result: dict[str, str] = {}
+    for header in headers:
+        target = saved.get(header) or index.get(normalise_header(header))
+        if not target or target not in TARGETS:
+            continue
+        if target in taken and target not in MULTI:
+            continue
+        taken.add(target)
+        result[header] = target
+    return result
+
+
+def validate(mapping: dict[str, str], headers: list[str]) -> dict[str, str]:
+    """The mapping without ignored columns; ImportFileError for unknown headers/fields,
+    a single-valued field fed twice, or nothing mapped."""
+    clean = {h: f for h, f in mapping.items() if f}
+    problems = [f"{h}→{f}" for h, f in clean.items() if f not in TARGETS]
+    problems += [str(h) for h in clean if h not in headers]
+    fields = list(clean.values())
+    problems += sorted({f for f in fields if fields.count(f) > 1 and f not in MULTI})
+    if problems:
+        raise ImportFileError("bad_mapping", detail="、".join(problems))
+    if not clean:
+        raise ImportFileError("bad_mapping", detail=str(_("没有映射任何列")))
+    return clean
+
+
+def load_mapping_file(path: str | Path) -> dict[str, str]:
+    """A JSON object {"列名": "field"} (a null or "" field ignores the column)."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError) as error:
+        raise ImportFileError("bad_mapping", detail=str(error)) from error
+    if not isinstance(data, dict):
+        raise ImportFileError("bad_mapping", detail=str(_("映射文件必须是 JSON 对象")))
+    return {str(k): str(v or "") for k, v in data.items()}

@@ -1,0 +1,129 @@
+"""Import jobs, their rows, and saved column mappings."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from loudou.core.models import TimeStampedModel
+
+
+class JobStatus(models.TextChoices):
+    UPLOADED = "uploaded", _("已上传")
+    PREVIEWED = "previewed", _("已预览")
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("导入中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+    REVERTED = "reverted", _("已撤销")
+
+
+class RowOutcome(models.TextChoices):
+    IMPORTED = "imported", _("已导入")
+    MERGED = "merged", _("已合并")
+    DUPLICATE = "duplicate", _("已存在")
+    REJECTED = "rejected", _("已拒绝")
+    REVERTED = "reverted", _("已撤销")
+
+
+class ImportJob(TimeStampedModel):
+    """One uploaded file imported into leads: its mapping, target, progress and counts.
+
+    `owner` is the target owner; None with `to_pool` puts the leads in the pool (公海)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("导入人"),
+        on_delete=models.PROTECT,
+        related_name="import_jobs",
+    )
+    file = models.CharField(_("文件路径"), max_length=500)
+    original_name = models.CharField(_("原文件名"), max_length=255)
+    encoding = models.CharField(_("编码"), max_length=20, blank=True)
+    delimiter = models.CharField(_("分隔符"), max_length=1, blank=True)
+    headers = models.JSONField(_("表头"), default=list)
+    mapping = models.JSONField(_("列映射"), default=dict)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("目标负责人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    to_pool = models.BooleanField(_("导入公海"), default=False)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=JobStatus, default=JobStatus.UPLOADED, db_index=True
+    )
+    error = models.TextField(_("错误"), blank=True)
+    total = models.PositiveIntegerField(_("总行数"), default=0)
+    progress = models.PositiveIntegerField(_("已处理行数"), default=0)
+    imported = models.PositiveIntegerField(_("已导入"), default=0)
+    merged = models.PositiveIntegerField(_("已合并"), default=0)
+    duplicates = models.PositiveIntegerField(_("已存在"), default=0)
+    rejected = models.PositiveIntegerField(_("已拒绝"), default=0)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("导入任务")
+        verbose_name_plural = _("导入任务")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.original_name}"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else min(100, self.progress * 100 // self.total)
+
+
+class ImportRow(models.Model):
+    """What became of one data row: imported (the lead it created), a duplicate of a lead
+    an earlier import created, merged, or rejected with the reasons."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rows")
+    line = models.PositiveIntegerField(_("行号"))
+    fingerprint = models.CharField(_("指纹"), max_length=64, db_index=True)
+    outcome = models.CharField(_("结果"), max_length=10, choices=RowOutcome)
+    lead = models.ForeignKey(
+        "leads.Lead", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField(_("原因"), blank=True)
+    values = models.JSONField(_("原始值"), default=dict)
+
+    class Meta:
+        verbose_name = _("导入行")
+        verbose_name_plural = _("导入行")
+        ordering = ["job", "line"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "line"], name="importrow_job_line"),
+            models.UniqueConstraint(
+                fields=["fingerprint"],
+                condition=models.Q(outcome="imported"),
+                name="importrow_imported_fingerprint",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}:{self.line} {self.outcome}"
+
+
+class ColumnMapping(models.Model):
+    """A user's last mapping for a header (suggested again next time)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="column_mappings"
+    )
+    header = models.CharField(_("列名"), max_length=200)
+    field = models.CharField(_("字段"), max_length=40, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("列映射")
+        verbose_name_plural = _("列映射")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "header"], name="columnmapping_user_header")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.header} → {self.field}"

@@ -1,0 +1,14 @@
+"""Every write of imports: jobs (upload, mapping, preview, run, revert)."""
+
+from loudou.imports.services.jobs import create_job, preview, saved_mapping, set_mapping, start_job
+from loudou.imports.services.run import revert_job, run_job
+
+__all__ = [
+    "create_job",
+    "preview",
+    "revert_job",
+    "run_job",
+    "saved_mapping",
+    "set_mapping",
+    "start_job",
+]

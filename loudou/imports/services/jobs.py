@@ -1,0 +1,144 @@
+"""Import jobs: upload, map, preview (nothing written), run in batches, revert."""
+
+import shutil
+import uuid
+from itertools import islice
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from loudou.imports import mapping as mappings
+from loudou.imports.exceptions import ImportFileError
+from loudou.imports.models import ColumnMapping, ImportJob, JobStatus
+from loudou.imports.readers import open_table
+from loudou.imports.services.convert import Converter
+from loudou.imports.services.rows import external_ref, process_row
+from loudou.leads.models import Lead
+from loudou.org.models import User
+from loudou.org.selectors import ensure_assignable
+
+BATCH_SIZE = 200
+PREVIEW_ROWS = 20
+RUNNABLE = [
+    JobStatus.UPLOADED,
+    JobStatus.PREVIEWED,
+    JobStatus.QUEUED,
+    JobStatus.RUNNING,
+    JobStatus.FAILED,
+]
+
+
+def imports_dir() -> Path:
+    folder = Path(settings.DATA_DIR) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def saved_mapping(user: User) -> dict[str, str]:
+    return dict(ColumnMapping.objects.filter(user=user).values_list("header", "field"))
+
+
+def create_job(
+    *,
+    actor: User,
+    upload: BinaryIO,
+    original_name: str,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+) -> ImportJob:
+    """Store the file under DATA_DIR/imports/ and read its header. A file that cannot be
+    read raises ImportFileError and leaves nothing behind (no file, no job)."""
+    name = Path(original_name).name[:200] or "upload"
+    path = imports_dir() / f"{uuid.uuid4().hex}{Path(name).suffix.lower()}"
+    with path.open("wb") as handle:
+        shutil.copyfileobj(upload, handle, length=1024 * 1024)
+    try:
+        table = open_table(path, encoding=encoding, delimiter=delimiter)
+    except ImportFileError:
+        path.unlink(missing_ok=True)
+        raise
+    return ImportJob.objects.create(
+        user=actor,
+        file=str(path),
+        original_name=name,
+        encoding=table.encoding,
+        delimiter=table.delimiter,
+        headers=table.headers,
+        mapping=mappings.suggest(table.headers, saved_mapping(actor)),
+    )
+
+
+@transaction.atomic
+def set_mapping(
+    *,
+    actor: User,
+    job: ImportJob,
+    mapping: dict[str, str],
+    owner: User | None = None,
+    to_pool: bool = False,
+    remember: bool = True,
+) -> ImportJob:
+    """Choose columns and target. A rep may not import into another rep's name."""
+    clean = mappings.validate(mapping, job.headers)
+    if to_pool:
+        owner = None
+    ensure_assignable(actor, owner)
+    job.mapping, job.owner, job.to_pool = clean, owner, to_pool
+    job.save(update_fields=["mapping", "owner", "to_pool", "updated_at"])
+    if remember:
+        for header in job.headers:
+            ColumnMapping.objects.update_or_create(
+                user=actor, header=header, defaults={"field": clean.get(header, "")}
+            )
+    return job
+
+
+def _table(job: ImportJob):
+    return open_table(job.file, encoding=job.encoding or None, delimiter=job.delimiter or None)
+
+
+def preview(*, job: ImportJob, limit: int = PREVIEW_ROWS) -> list[dict[str, Any]]:
+    """Validate the whole file and dry-run its first `limit` rows: nothing is written.
+
+    Returns [{line, values (the raw cells), outcome, reason}]; records the row count."""
+    mappings.validate(job.mapping, job.headers)
+    table = _table(job)
+    total = table.count()
+    converter = Converter(job.mapping)
+    results: list[dict[str, Any]] = []
+    with transaction.atomic():
+        known: dict[str, int] = {}
+        for line, row in islice(table.rows(), limit):
+            converted = converter.convert(row)
+            _known_refs(known, [converted.fingerprint])
+            result = process_row(job, line, converted, known)
+            results.append(
+                {"line": line, "values": row, "outcome": result.outcome, "reason": result.reason}
+            )
+        transaction.set_rollback(True)
+    ImportJob.objects.filter(
+        pk=job.pk, status__in=[JobStatus.UPLOADED, JobStatus.PREVIEWED]
+    ).update(status=JobStatus.PREVIEWED, total=total)
+    job.refresh_from_db()
+    return results
+
+
+def _known_refs(known: dict[str, int], fingerprints: list[str]) -> None:
+    refs = [external_ref(f) for f in fingerprints]
+    known.update(Lead.objects.filter(external_ref__in=refs).values_list("external_ref", "pk"))
+
+
+def start_job(*, actor: User, job: ImportJob) -> ImportJob:
+    """Queue the run in the background (after commit)."""
+    from loudou.imports.tasks import run_import
+
+    mappings.validate(job.mapping, job.headers)
+    if not ImportJob.objects.filter(pk=job.pk, status__in=RUNNABLE).update(status=JobStatus.QUEUED):
+        raise ValidationError(_("该导入任务已结束，不能再次运行。"))
+    transaction.on_commit(lambda: run_import.enqueue(job.pk))
+    job.refresh_from_db()
+    return job

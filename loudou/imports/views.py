@@ -1,0 +1,98 @@
+"""Import pages: upload → mapping → preview → run (progress polled by htmx) → summary."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from loudou.imports import services
+from loudou.imports.api import export_response, rejected_response
+from loudou.imports.exceptions import ImportFileError
+from loudou.imports.forms import MappingForm, UploadForm
+from loudou.imports.selectors import access_job, top_reasons, visible_jobs
+
+
+@login_required
+def job_list(request):
+    bound = request.method == "POST"
+    form = UploadForm(request.POST if bound else None, request.FILES if bound else None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            job = services.create_job(
+                actor=request.user,
+                upload=upload,
+                original_name=upload.name,
+                encoding=form.cleaned_data["encoding"] or None,
+            )
+        except ImportFileError as error:
+            form.add_error("file", error.message)
+        else:
+            return redirect("imports:detail", job.pk)
+    jobs = visible_jobs(request.user)[:50]
+    return render(request, "imports/list.html", {"form": form, "jobs": jobs})
+
+
+@login_required
+def job_detail(request, job_id: int):
+    job = access_job(request.user, job_id)
+    data = request.POST if request.method == "POST" else None
+    form = MappingForm(data, job=job, actor=request.user)
+    context = {"job": job, "form": form, "reasons": top_reasons(job)}
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_mapping(
+                actor=request.user,
+                job=job,
+                mapping=form.mapping(),
+                owner=form.cleaned_data["owner"],
+                to_pool=form.cleaned_data["to_pool"],
+            )
+            context["preview"] = services.preview(job=job)
+        except (ImportFileError, PermissionDenied, ValidationError) as error:
+            form.add_error(None, str(getattr(error, "message", None) or error))
+    return render(request, "imports/detail.html", context)
+
+
+@login_required
+def job_progress(request, job_id: int):
+    job = access_job(request.user, job_id)
+    context = {"job": job, "reasons": top_reasons(job)}
+    return render(request, "imports/detail.html#progress", context)
+
+
+@require_POST
+@login_required
+def job_run(request, job_id: int):
+    job = access_job(request.user, job_id)
+    try:
+        services.start_job(actor=request.user, job=job)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("imports:detail", job.pk)
+
+
+@require_POST
+@login_required
+def job_revert(request, job_id: int):
+    job = access_job(request.user, job_id)
+    try:
+        services.revert_job(actor=request.user, job=job)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("imports:detail", job.pk)
+
+
+@login_required
+def job_rejected(request, job_id: int):
+    return rejected_response(access_job(request.user, job_id))
+
+
+@login_required
+def lead_export(request):
+    try:
+        return export_response(request, request.user, request.GET.get("format", "csv"))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("leads:list")

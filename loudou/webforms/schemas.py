@@ -1,0 +1,32 @@
+from ninja import Field, Schema
+
+
+class WebFormIn(Schema):
+    name: str = Field(max_length=100)
+    channel: str = Field(description="source channel code")
+    is_active: bool = True
+    require_fill_time: bool = True
+    banned_company_names: str = Field("", max_length=20000)
+    stop_phrases: str = Field("", max_length=20000)
+    thank_you_text: str = Field("感谢您的留言，我们会尽快与您联系。", max_length=2000)
+
+
+class WebFormOut(Schema):
+    id: int
+    name: str
+    channel: str = Field(alias="channel.code")
+    token: str
+    url: str
+    is_active: bool
+    require_fill_time: bool
+    banned_company_names: str
+    stop_phrases: str
+    thank_you_text: str
+    lead_count: int
+    spam_count: int
+
+    @staticmethod
+    def resolve_url(obj) -> str:
+        from django.urls import reverse
+
+        return reverse("webforms:form", args=[obj.token])
