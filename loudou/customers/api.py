@@ -44,7 +44,8 @@ def _customer_values(data: dict, actor: User) -> dict:
 @paginate(LimitOffsetPagination)
 def list_customers(request, q: str = ""):
     customers = visible_customers(request.user)
-    return customers.filter(name__icontains=q[:100]) if q else customers
+    q = q.replace("\x00", "").strip()[:100]  # PostgreSQL refuses NUL in text
+    return customers.filter(name__icontains=q) if q else customers
 
 
 @router.post("", response={201: CustomerOut})

@@ -14,7 +14,7 @@ from loudou.leads.selectors import visible_leads
 @login_required
 def customer_list(request):
     customers = visible_customers(request.user)
-    q = request.GET.get("q", "").strip()[:100]
+    q = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     if q:
         customers = customers.filter(name__icontains=q)
     page = Paginator(customers, 50).get_page(request.GET.get("page"))

@@ -116,3 +116,11 @@ def test_rep_cannot_create_a_contact_on_another_teams_customer(client, rep, othe
     # then
     assert response.status_code == 404
     assert Contact.objects.count() == count
+
+
+def test_customer_search_with_a_nul_byte_is_not_a_server_error(client, rep, customer):
+    # given
+    client.force_login(rep)
+    # when / then
+    assert client.get(reverse("customers:list"), {"q": "苏\x00州"}).status_code == 200
+    assert client.get("/api/customers", {"q": "\x00"}, **_headers(rep)).status_code == 200

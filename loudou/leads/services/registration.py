@@ -147,6 +147,7 @@ def register_lead(
     if owner is None and actor.role != Role.MARKETING:
         owner = actor
     ensure_assignable(actor, owner)
+    refuse_sensitive(values, _labels())  # before any lookup: NUL bytes, ID/bank cards
     matches, action = _duplicates(actor, values, via, on_duplicate, duplicate_of)
     if action == "merge":
         from loudou.leads.services.merge import merge_values_into

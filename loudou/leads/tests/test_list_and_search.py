@@ -136,3 +136,35 @@ def test_saved_views_belong_to_their_user(client, rep, teammate):
     # then
     assert response.status_code == 404
     assert SavedView.objects.filter(pk=view.pk).exists()
+
+
+def test_overdue_filter_lists_leads_with_an_open_next_action_past_due(client, rep, three_leads):
+    # given one lead with an overdue action, one with an action due tomorrow, one done
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from loudou.activities.services import complete_next_action, log_follow_up
+
+    now = timezone.now()
+    overdue, upcoming, done = three_leads
+    for lead, due in [
+        (overdue, now - timedelta(hours=2)),
+        (upcoming, now + timedelta(days=1)),
+        (done, now - timedelta(hours=2)),
+    ]:
+        follow_up = log_follow_up(
+            lead=lead,
+            actor=rep,
+            values={"summary": "电话沟通", "next_action": "发报价", "next_action_due": due},
+        )
+    complete_next_action(follow_up=follow_up, actor=rep, result="done")
+    client.force_login(rep)
+    # when
+    found = _ids(client, rep, overdue="true")
+    html = client.get(reverse("leads:list"), {"overdue": "on"}).content.decode()
+    # then
+    assert found == [overdue.pk]
+    assert overdue.number in html
+    assert upcoming.number not in html
+    assert done.number not in html
