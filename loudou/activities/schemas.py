@@ -5,6 +5,7 @@ from datetime import datetime
 from ninja import Field, Schema
 
 from loudou.activities.choices import Channel, Result
+from loudou.leads.schemas import TimelineEntryOut as AuditEntryOut
 
 
 class FollowUpIn(Schema):
@@ -61,21 +62,11 @@ class DetailOut(Schema):
     value: str
 
 
-class ChangeOut(Schema):
-    label: str
-    before: str
-    after: str
+class TimelineEntryOut(AuditEntryOut):
+    """An audit entry, a stage move or a follow-up of the merged timeline."""
 
-
-class TimelineEntryOut(Schema):
-    at: datetime
-    actor: str | None
     kind: str
-    verb: str
-    label: str
-    reason: str
     text: str
-    changes: list[ChangeOut]
     details: list[DetailOut]
 
 

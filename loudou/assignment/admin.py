@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from loudou.assignment.models import Assignment, AssignmentRule, Handover, Pool, PoolEntry
+from loudou.core.admin import ReadOnlyAdmin
 
 
 @admin.register(Pool)
@@ -25,19 +26,6 @@ class AssignmentRuleAdmin(admin.ModelAdmin):
     list_display = ["order", "name", "kind", "is_active"]
     list_display_links = ["name"]
     list_editable = ["order", "is_active"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Ledgers are written by the services only."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PoolEntry)

@@ -5,22 +5,10 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from loudou.core.admin import ReadOnlyAdmin
 from loudou.notifications import services
 from loudou.notifications.choices import DeliveryStatus
 from loudou.notifications.models import Delivery, Notification, PeriodicJob, RobotConfig
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Written by services and the worker only."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Notification)

@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from loudou.core.admin import ReadOnlyAdmin
 from loudou.pipeline.models import LostReason, Pipeline, Stage, StageChange, WinFactor
 from loudou.pipeline.services import reorder_stages, save_pipeline, save_stage
 from loudou.pipeline.services.configuration import PIPELINE_FIELDS, STAGE_FIELDS
@@ -99,19 +100,10 @@ class ReasonAdmin(admin.ModelAdmin):
 
 
 @admin.register(StageChange)
-class StageChangeAdmin(admin.ModelAdmin):
+class StageChangeAdmin(ReadOnlyAdmin):
     """Read-only: the stage ledger is append-only."""
 
     list_display = ["at", "lead", "from_stage", "to_stage", "actor", "owner", "via"]
     list_filter = ["via", "pipeline", "to_stage"]
     list_select_related = ["lead", "from_stage", "to_stage", "actor", "owner"]
     raw_id_fields = ["lead"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -62,3 +62,14 @@ def reference_data(transactional_db):
         "loudou.activities.migrations.0002_default_cadence_and_calendar",
     ]:
         importlib.import_module(module).load(apps, None)
+
+
+def log_in(page, live_server, username, password):
+    """Sign in through the login page and wait for the signed-in header."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    expect(page.locator("header.top")).to_be_visible()

@@ -11,16 +11,9 @@ from playwright.sync_api import expect
 from loudou.leads.tests.factories import make_lead
 from loudou.notifications.models import Notification
 from loudou.pipeline.models import Stage, StageChange
+from tests.e2e.conftest import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, live_server, username, password):
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    expect(page.locator("header.top")).to_be_visible()
 
 
 def drag(page, card, column):

@@ -6,16 +6,9 @@ import pytest
 from playwright.sync_api import expect
 
 from loudou.leads.models import Lead
+from tests.e2e.conftest import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, live_server, username, password):
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    expect(page.locator("header.top")).to_be_visible()
 
 
 def test_rep_registers_a_lead_sees_it_graded_and_another_team_gets_404(
