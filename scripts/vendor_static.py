@@ -16,6 +16,7 @@ TARGET = Path(__file__).resolve().parent.parent / "loudou" / "static" / "vendor"
 FILES = [
     ("htmx.org", "2.0.11", "package/dist/htmx.min.js", "htmx.min.js"),
     ("sortablejs", "1.15.7", "package/Sortable.min.js", "Sortable.min.js"),
+    ("echarts", "6.1.0", "package/dist/echarts.min.js", "echarts.min.js"),
 ]
 
 
