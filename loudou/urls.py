@@ -15,4 +15,6 @@ urlpatterns = [
     path("imports/", include("loudou.imports.urls")),
     path("f/", include("loudou.webforms.urls")),
     path("assignment/", include("loudou.assignment.urls")),
+    path("analytics/", include("loudou.analytics.urls")),
+    path("health/", include("loudou.health.urls")),
 ]
