@@ -1,6 +1,6 @@
 """Assignment endpoints: the same selectors and services as the pages."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -8,6 +8,8 @@ from ninja import Router, Status
 
 from loudou.assignment import services
 from loudou.assignment.listing import pool_lead_row, pool_row
+from loudou.assignment.models import IntakePolicy
+from loudou.assignment.permissions import may_configure
 from loudou.assignment.schemas import (
     AssignmentOut,
     ClaimOut,
@@ -15,20 +17,40 @@ from loudou.assignment.schemas import (
     HandoverIn,
     HandoverOut,
     HandoverPlanOut,
+    IntakePolicyIO,
     PoolLeadOut,
     PoolOut,
+    PoolSettingsIn,
+    PoolSettingsOut,
     ReleaseIn,
     ReleaseOut,
+    ReorderIn,
+    RuleIn,
+    RuleOut,
 )
 from loudou.assignment.selectors import (
+    access_editable_pool,
     access_pool,
     access_pool_lead,
+    access_rule,
+    editable_pools,
+    editable_rules,
     lead_assignments,
     visible_pool_leads,
     visible_pools,
 )
+from loudou.assignment.services.configuration import (
+    deactivate_pool,
+    deactivate_rule,
+    reorder_rules,
+    save_intake_policy,
+    save_pool,
+    save_rule,
+)
 from loudou.assignment.services.handover import HandoverPlan, plan_handover, run_handover
+from loudou.leads.models import SourceChannel
 from loudou.leads.selectors import access_lead
+from loudou.org.models import ProductLine, Region
 from loudou.org.selectors import assignable_users, visible_users
 
 router = Router(tags=["assignment"])
@@ -100,3 +122,90 @@ def assign(request, lead_id: int):
     if assignment is None:
         return Status(409, {"errors": {"__all__": [_("没有符合条件的负责人，或线索已有负责人。")]}})
     return assignment
+
+
+def _ensure_configurer(request) -> None:
+    if not may_configure(request.user):
+        raise PermissionDenied
+
+
+@router.get("/rules", response=list[RuleOut])
+def list_rules(request):
+    """Every assignment rule in order, active or not (directors, administrators)."""
+    _ensure_configurer(request)
+    return editable_rules(request.user)
+
+
+@router.post("/rules", response={201: RuleOut, 422: ErrorsOut})
+def create_rule(request, payload: RuleIn):
+    return Status(201, save_rule(actor=request.user, rule=None, values=payload.dict()))
+
+
+@router.put("/rules/{int:rule_id}", response={200: RuleOut, 422: ErrorsOut})
+def update_rule(request, rule_id: int, payload: RuleIn):
+    _ensure_configurer(request)
+    rule = access_rule(request.user, rule_id)
+    return save_rule(actor=request.user, rule=rule, values=payload.dict())
+
+
+@router.post("/rules/{int:rule_id}/deactivate", response=RuleOut)
+def deactivate_rule_endpoint(request, rule_id: int):
+    _ensure_configurer(request)
+    return deactivate_rule(actor=request.user, rule=access_rule(request.user, rule_id))
+
+
+@router.post("/rules/reorder", response={200: list[RuleOut], 422: ErrorsOut})
+def reorder(request, payload: ReorderIn):
+    return reorder_rules(actor=request.user, ids=payload.ids)
+
+
+def _pool_values(payload: PoolSettingsIn) -> dict:
+    values = payload.dict()
+    for name, model in (
+        ("region", Region),
+        ("product_line", ProductLine),
+        ("source", SourceChannel),
+    ):
+        pk = values.pop(f"{name}_id")
+        values[name] = model.objects.filter(pk=pk).first() if pk is not None else None
+        if pk is not None and values[name] is None:
+            raise ValidationError({f"{name}_id": [_("不存在：{pk}").format(pk=pk)]})
+    return values
+
+
+@router.get("/pools/settings", response=list[PoolSettingsOut])
+def list_pool_settings(request):
+    """Every pool, active or not, with its settings (directors, administrators)."""
+    _ensure_configurer(request)
+    return editable_pools(request.user)
+
+
+@router.post("/pools", response={201: PoolSettingsOut, 422: ErrorsOut})
+def create_pool(request, payload: PoolSettingsIn):
+    _ensure_configurer(request)
+    return Status(201, save_pool(actor=request.user, pool=None, values=_pool_values(payload)))
+
+
+@router.put("/pools/{int:pool_id}", response={200: PoolSettingsOut, 422: ErrorsOut})
+def update_pool(request, pool_id: int, payload: PoolSettingsIn):
+    _ensure_configurer(request)
+    pool = access_editable_pool(request.user, pool_id)
+    return save_pool(actor=request.user, pool=pool, values=_pool_values(payload))
+
+
+@router.post("/pools/{int:pool_id}/deactivate", response={200: PoolSettingsOut, 422: ErrorsOut})
+def deactivate_pool_endpoint(request, pool_id: int):
+    _ensure_configurer(request)
+    return deactivate_pool(actor=request.user, pool=access_editable_pool(request.user, pool_id))
+
+
+@router.get("/intake", response=IntakePolicyIO)
+def intake_policy(request):
+    """What happens to the leads marketing registers (directors, administrators)."""
+    _ensure_configurer(request)
+    return IntakePolicy.current()
+
+
+@router.put("/intake", response={200: IntakePolicyIO, 422: ErrorsOut})
+def set_intake_policy(request, payload: IntakePolicyIO):
+    return save_intake_policy(actor=request.user, values=payload.dict())

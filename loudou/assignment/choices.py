@@ -25,6 +25,14 @@ class AssignVia(models.TextChoices):
     HANDOVER = "handover", _("人员交接")
 
 
+class IntakeMode(models.TextChoices):
+    """What happens to a new unowned lead from a channel (web form, marketing, import)."""
+
+    RULES = "rules", _("按分配规则")
+    POOL = "pool", _("放入公海")
+    MARKETING = "marketing", _("留给市场部")
+
+
 class RuleKind(models.TextChoices):
     SPECIALTY = "specialty", _("擅长行业/区域")
     GRADE_SENIORITY = "grade_seniority", _("等级 × 资历")

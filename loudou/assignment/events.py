@@ -11,4 +11,5 @@ VERB_LABELS = {
     "lead.assigned": _("按规则分配"),
     "lead.handed_over": _("人员交接"),
     "next_action.handed_over": _("下一步行动交接"),
+    "customer.owner_followed": _("客户随线索转给新负责人"),
 }

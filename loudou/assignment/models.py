@@ -5,10 +5,17 @@ tables and changes the owner only with conditional UPDATEs.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from loudou.assignment.choices import AssignVia, EntryReason, HandoverSpread, RuleKind
+from loudou.assignment.choices import (
+    AssignVia,
+    EntryReason,
+    HandoverSpread,
+    IntakeMode,
+    RuleKind,
+)
 
 
 class Pool(models.Model):
@@ -59,8 +66,32 @@ class Pool(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        by_grade = self.protection_days_by_grade
+        if not isinstance(by_grade, dict) or any(
+            grade not in GRADES or not _whole(days, 1, 3650) for grade, days in by_grade.items()
+        ):
+            raise ValidationError(
+                {
+                    "protection_days_by_grade": _(
+                        '请按 {"A": 45} 的格式填写，等级为 A/B/C，天数 1-3650。'
+                    )
+                }
+            )
+        if self.previous_owner_cooldown_days < self.cooldown_days:
+            raise ValidationError(
+                {"previous_owner_cooldown_days": _("原负责人的冷处理期不能短于所有人的冷处理期。")}
+            )
+
     def protection_days_for(self, grade: str) -> int:
         return int(self.protection_days_by_grade.get(grade, self.protection_days))
+
+
+GRADES = ("A", "B", "C")
+
+
+def _whole(value, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 
 
 class PoolEntry(models.Model):
@@ -133,6 +164,61 @@ class AssignmentRule(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        if not isinstance(self.settings, dict):
+            raise ValidationError({"settings": _("参数必须是 JSON 对象。")})
+        check = _RULE_SETTINGS_CHECKS.get(self.kind)
+        problem = check(self.settings) if check else None
+        if problem:
+            raise ValidationError({"settings": problem})
+
+
+def _check_specialty(values: dict) -> str | None:
+    return _("擅长行业/区域规则没有参数，请填写 {}。") if values else None
+
+
+def _check_grade_roles(values: dict) -> str | None:
+    from loudou.org.choices import Role
+
+    for grade, roles in values.items():
+        if grade not in GRADES:
+            return _("未知的等级“{grade}”，只能是 A、B、C。").format(grade=str(grade)[:10])
+        if not isinstance(roles, list) or not roles or any(r not in Role.values for r in roles):
+            return _("等级 {grade} 的角色必须是非空列表，取值：{roles}。").format(
+                grade=grade, roles=", ".join(Role.values)
+            )
+    return None
+
+
+def _check_capacity(values: dict) -> str | None:
+    if set(values) - {"least_loaded"} or not isinstance(values.get("least_loaded", False), bool):
+        return _('容量规则只接受 {"least_loaded": true/false}。')
+    return None
+
+
+def _check_weights(values: dict) -> str | None:
+    from django.contrib.auth import get_user_model
+
+    weights = values.get("weights", {})
+    if set(values) - {"weights"} or not isinstance(weights, dict):
+        return _('轮询规则只接受 {"weights": {"用户ID": 权重}}。')
+    for key, weight in weights.items():
+        number = isinstance(weight, int | float) and not isinstance(weight, bool)
+        if not (str(key).isdigit() and number and 0 < weight <= 100):
+            return _("权重必须是 0-100 之间的正数，键为用户ID：{key}。").format(key=str(key)[:20])
+    ids = {int(key) for key in weights}
+    if len(ids) != get_user_model().objects.filter(pk__in=ids).count():
+        return _("权重中有不存在的用户ID。")
+    return None
+
+
+_RULE_SETTINGS_CHECKS = {
+    RuleKind.SPECIALTY: _check_specialty,
+    RuleKind.GRADE_SENIORITY: _check_grade_roles,
+    RuleKind.CAPACITY: _check_capacity,
+    RuleKind.ROUND_ROBIN: _check_weights,
+}
+
 
 class RoundRobinState(models.Model):
     """When a rep last got a lead by rule: the round-robin pointer (no debt is kept, so a
@@ -190,6 +276,13 @@ class Assignment(models.Model):
         verbose_name_plural = _("分配记录")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["user", "via", "at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lead"],
+                condition=models.Q(via=AssignVia.SELF_SOURCED),
+                name="assignment_self_sourced_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.lead_id} → {self.user_id}"
@@ -221,3 +314,23 @@ class Handover(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_user} @ {self.at:%Y-%m-%d}"
+
+
+class IntakePolicy(models.Model):
+    """What happens to leads marketing registers by hand or through the API (a single row,
+    pk=1); web forms carry their own mode (webforms.WebForm.intake_mode)."""
+
+    marketing_mode = models.CharField(
+        _("市场部录入的线索"), max_length=10, choices=IntakeMode, default=IntakeMode.MARKETING
+    )
+
+    class Meta:
+        verbose_name = _("新线索分配方式")
+        verbose_name_plural = _("新线索分配方式")
+
+    def __str__(self) -> str:
+        return f"marketing={self.marketing_mode}"
+
+    @classmethod
+    def current(cls) -> "IntakePolicy":
+        return cls.objects.get_or_create(pk=1)[0]

@@ -27,3 +27,8 @@ def may_claim(user: User) -> bool:
         Role.JUNIOR_REP,
         Role.ASSISTANT,
     }
+
+
+def may_configure(actor: User) -> bool:
+    """Assignment rules, pools and intake modes: directors and administrators."""
+    return actor.is_authenticated and actor.is_active and actor.sees_all

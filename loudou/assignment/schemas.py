@@ -1,10 +1,11 @@
 """Pydantic schemas of the assignment API."""
 
 from datetime import datetime
+from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 
-from loudou.assignment.choices import HandoverSpread
+from loudou.assignment.choices import HandoverSpread, IntakeMode, RuleKind
 
 
 class ErrorsOut(Schema):
@@ -98,3 +99,61 @@ class HandoverOut(Schema):
     spread: str
     items: list[HandoverItemOut]
     at: datetime
+
+
+class RuleIn(Schema):
+    name: str = Field(max_length=80)
+    kind: RuleKind
+    order: int | None = Field(None, ge=0, le=32767, description="default: after the last rule")
+    is_active: bool = True
+    settings: dict[str, Any] = Field(default_factory=dict)
+
+
+class RuleOut(Schema):
+    id: int
+    name: str
+    kind: str
+    order: int
+    is_active: bool
+    settings: dict[str, Any]
+
+
+class ReorderIn(Schema):
+    ids: list[int] = Field(description="every rule id, in the new order")
+
+
+class PoolSettingsIn(Schema):
+    name: str = Field(max_length=60)
+    order: int = Field(0, ge=0, le=32767)
+    is_active: bool = True
+    region_id: int | None = None
+    product_line_id: int | None = None
+    source_id: int | None = None
+    max_claims_per_day: int = Field(5, ge=0, le=32767)
+    max_holding: int | None = Field(None, ge=0)
+    protection_days: int = Field(30, ge=0, le=32767)
+    protection_days_by_grade: dict[str, Any] = Field(default_factory=dict)
+    recycle_lost: bool = True
+    cooldown_days: int = Field(7, ge=0, le=32767)
+    previous_owner_cooldown_days: int = Field(30, ge=0, le=32767)
+
+
+class PoolSettingsOut(Schema):
+    id: int
+    name: str
+    order: int
+    is_active: bool
+    region_id: int | None
+    product_line_id: int | None
+    source_id: int | None
+    max_claims_per_day: int
+    max_holding: int | None
+    protection_days: int
+    protection_days_by_grade: dict[str, Any]
+    recycle_lost: bool
+    cooldown_days: int
+    previous_owner_cooldown_days: int
+
+
+class IntakePolicyIO(Schema):
+    marketing_mode: IntakeMode

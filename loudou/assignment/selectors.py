@@ -3,8 +3,8 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
-from loudou.assignment.models import Assignment, Pool
-from loudou.assignment.permissions import may_claim
+from loudou.assignment.models import Assignment, AssignmentRule, Pool
+from loudou.assignment.permissions import may_claim, may_configure
 from loudou.leads.models import Lead
 from loudou.org.models import User
 
@@ -42,3 +42,29 @@ def access_pool_lead(user: User, pk: int) -> Lead:
 def lead_assignments(lead: Lead) -> QuerySet[Assignment]:
     """The assignment ledger of a lead the caller already accessed."""
     return lead.assignments.select_related("user", "rule", "pool", "actor")
+
+
+def editable_rules(user: User) -> QuerySet[AssignmentRule]:
+    """Every assignment rule, active or not, for those who may edit them."""
+    return AssignmentRule.objects.all() if may_configure(user) else AssignmentRule.objects.none()
+
+
+def access_rule(user: User, pk: int) -> AssignmentRule:
+    rule = editable_rules(user).filter(pk=pk).first()
+    if rule is None:
+        raise Http404
+    return rule
+
+
+def editable_pools(user: User) -> QuerySet[Pool]:
+    """Every pool, active or not, for those who may edit them."""
+    if not may_configure(user):
+        return Pool.objects.none()
+    return Pool.objects.select_related("region", "product_line", "source")
+
+
+def access_editable_pool(user: User, pk: int) -> Pool:
+    pool = editable_pools(user).filter(pk=pk).first()
+    if pool is None:
+        raise Http404
+    return pool

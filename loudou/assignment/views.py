@@ -9,13 +9,27 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from loudou.assignment import services
-from loudou.assignment.forms import HandoverForm
+from loudou.assignment.forms import HandoverForm, IntakePolicyForm, PoolForm, RuleForm
 from loudou.assignment.listing import pool_lead_row, pool_row
+from loudou.assignment.models import IntakePolicy
+from loudou.assignment.permissions import may_configure
 from loudou.assignment.selectors import (
+    access_editable_pool,
     access_pool,
     access_pool_lead,
+    access_rule,
+    editable_pools,
+    editable_rules,
     visible_pool_leads,
     visible_pools,
+)
+from loudou.assignment.services.configuration import (
+    deactivate_pool,
+    deactivate_rule,
+    move_rule,
+    save_intake_policy,
+    save_pool,
+    save_rule,
 )
 from loudou.assignment.services.handover import plan_handover, run_handover
 from loudou.leads.selectors import access_lead
@@ -39,7 +53,12 @@ def pools_page(request):
     if current:
         leads = visible_pool_leads(request.user).filter(pool_entry__pool_id=current["id"])
         rows = [pool_lead_row(lead, request.user, now) for lead in leads[:PAGE_SIZE]]
-    context = {"pools": pools, "current": current, "rows": rows}
+    context = {
+        "pools": pools,
+        "current": current,
+        "rows": rows,
+        "may_configure": may_configure(request.user),
+    }
     return render(request, "assignment/pools.html", context)
 
 
@@ -124,3 +143,119 @@ def assign_view(request, pk: int):
     else:
         messages.success(request, _("已分配给 {user}。").format(user=assignment.user))
     return redirect(lead)
+
+
+def _configurer(request) -> None:
+    if not may_configure(request.user):
+        raise PermissionDenied
+
+
+@login_required
+def rules_page(request):
+    """分配规则: the rules in order, their moves, and marketing's intake mode."""
+    _configurer(request)
+    context = {
+        "rules": editable_rules(request.user),
+        "intake_form": IntakePolicyForm(
+            initial={"marketing_mode": IntakePolicy.current().marketing_mode}
+        ),
+    }
+    return render(request, "assignment/rules.html", context)
+
+
+def _edit(request, form, save, back: str, title: str):
+    """A settings form: the service validates and audits; its refusals go on the form."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = save(form.values())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("“{name}”已保存。").format(name=saved))
+            return redirect(back)
+    context = {"form": form, "title": title, "back": back}
+    return render(
+        request, "assignment/settings_form.html", context, status=400 if form.errors else 200
+    )
+
+
+@login_required
+def rule_edit(request, pk: int | None = None):
+    _configurer(request)
+    rule = access_rule(request.user, pk) if pk else None
+    form = RuleForm(request.POST or None, instance=rule)
+    title = _("编辑分配规则") if rule else _("新建分配规则")
+    return _edit(
+        request,
+        form,
+        lambda values: save_rule(actor=request.user, rule=rule, values=values),
+        "assignment:rules",
+        title,
+    )
+
+
+@require_POST
+@login_required
+def rule_deactivate(request, pk: int):
+    _configurer(request)
+    rule = deactivate_rule(actor=request.user, rule=access_rule(request.user, pk))
+    messages.success(request, _("规则“{name}”已停用。").format(name=rule))
+    return redirect("assignment:rules")
+
+
+@require_POST
+@login_required
+def rule_move(request, pk: int):
+    _configurer(request)
+    rule = access_rule(request.user, pk)
+    move_rule(actor=request.user, rule=rule, step=-1 if request.POST.get("to") == "up" else 1)
+    return redirect("assignment:rules")
+
+
+@require_POST
+@login_required
+def intake_policy_edit(request):
+    _configurer(request)
+    form = IntakePolicyForm(request.POST)
+    if form.is_valid():
+        save_intake_policy(actor=request.user, values=form.cleaned_data)
+        messages.success(request, _("新线索分配方式已保存。"))
+    else:
+        messages.error(request, _("请选择有效的分配方式。"))
+    return redirect("assignment:rules")
+
+
+@login_required
+def pool_settings_page(request):
+    """公海设置: every pool, active or not, with its caps and periods."""
+    _configurer(request)
+    return render(request, "assignment/pool_settings.html", {"pools": editable_pools(request.user)})
+
+
+@login_required
+def pool_edit(request, pk: int | None = None):
+    _configurer(request)
+    pool = access_editable_pool(request.user, pk) if pk else None
+    form = PoolForm(request.POST or None, instance=pool)
+    title = _("编辑公海") if pool else _("新建公海")
+    return _edit(
+        request,
+        form,
+        lambda values: save_pool(actor=request.user, pool=pool, values=values),
+        "assignment:pool_settings",
+        title,
+    )
+
+
+@require_POST
+@login_required
+def pool_deactivate(request, pk: int):
+    _configurer(request)
+    pool = access_editable_pool(request.user, pk)
+    try:
+        deactivate_pool(actor=request.user, pool=pool)
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
+    else:
+        messages.success(request, _("公海“{name}”已停用。").format(name=pool))
+    return redirect("assignment:pool_settings")

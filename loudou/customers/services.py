@@ -4,10 +4,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from loudou.compliance.validation import clean_contact_fields, refuse_sensitive
-from loudou.core.audit import save_with_audit
+from loudou.core.audit import record, save_with_audit
 from loudou.customers.models import Contact, Customer
 from loudou.org.choices import Role
 from loudou.org.models import User
@@ -82,3 +83,43 @@ def update_contact(*, actor: User, contact: Contact, values: dict[str, Any]) -> 
     values = _clean_contact(values)
     save_with_audit(obj=contact, actor=actor, verb="contact.updated", values=values)
     return contact
+
+
+@transaction.atomic
+def follow_lead_owner(*, lead, actor: User | None) -> bool:
+    """The customer (and with it its contacts) follows `lead` to its new owner, so the
+    owner of a lead always sees its customer — unless another lead of the customer that
+    is neither lost nor merged is owned by someone else (that rep keeps the customer).
+
+    Called after a claim, an assignment or a handover has set `lead.owner`. One
+    conditional UPDATE, so a concurrent change of the customer is not overwritten with
+    a stale decision. Returns whether the customer moved; audited `customer.owner_followed`.
+    """
+    new_owner = lead.owner
+    if lead.customer_id is None or new_owner is None:
+        return False
+    lead_model = Customer._meta.get_field("leads").related_model
+    others = (
+        lead_model.objects.filter(customer=OuterRef("pk"), owner__isnull=False, merged_into=None)
+        .exclude(pk=lead.pk)
+        .exclude(owner=new_owner)
+        .exclude(stage__kind="lost")
+    )
+    customer = Customer.objects.select_related("owner").get(pk=lead.customer_id)
+    before = customer.owner
+    moved = (
+        Customer.objects.filter(pk=customer.pk, owner=before)
+        .exclude(owner=new_owner)
+        .filter(~Exists(others))
+        .update(owner=new_owner)
+    )
+    if moved:
+        change = {"field": "owner", "before": str(before) if before else None}
+        record(
+            obj=customer,
+            actor=actor,
+            verb="customer.owner_followed",
+            changes=[{**change, "after": str(new_owner)}],
+            reason=lead.number,
+        )
+    return bool(moved)

@@ -36,6 +36,11 @@ class JobOut(Schema):
     rejected: int
     started_at: datetime | None
     finished_at: datetime | None
+    interrupted: bool
+
+    @staticmethod
+    def resolve_interrupted(obj) -> bool:
+        return obj.is_interrupted
 
 
 class MappingIn(Schema):
@@ -111,6 +116,12 @@ def preview(request, job_id: int):
 def run(request, job_id: int):
     job = access_job(request.user, job_id)
     return Status(202, services.start_job(actor=request.user, job=job))
+
+
+@router.post("/{int:job_id}/resume", response={202: JobOut, 403: dict, 422: dict})
+def resume(request, job_id: int):
+    job = access_job(request.user, job_id)
+    return Status(202, services.resume_job(actor=request.user, job=job))
 
 
 @router.post("/{int:job_id}/revert", response={200: JobOut, 422: dict})

@@ -1,7 +1,12 @@
 """Import jobs, their rows, and saved column mappings."""
 
+import os
+import socket
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from loudou.core.models import TimeStampedModel
@@ -61,6 +66,7 @@ class ImportJob(TimeStampedModel):
     merged = models.PositiveIntegerField(_("已合并"), default=0)
     duplicates = models.PositiveIntegerField(_("已存在"), default=0)
     rejected = models.PositiveIntegerField(_("已拒绝"), default=0)
+    worker = models.CharField(_("执行进程"), max_length=120, blank=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
@@ -75,6 +81,31 @@ class ImportJob(TimeStampedModel):
     @property
     def percent(self) -> int:
         return 100 if not self.total else min(100, self.progress * 100 // self.total)
+
+    @property
+    def is_interrupted(self) -> bool:
+        """A run whose worker is gone: it holds no lease, its lease (`updated_at`, bumped
+        with every batch) is older than LOUDOU_IMPORT_LEASE_SECONDS, or its worker was a
+        process on this machine that no longer exists. Such a job may be resumed."""
+        if self.status != JobStatus.RUNNING:
+            return False
+        if not self.worker:
+            return True
+        lease = timedelta(seconds=getattr(settings, "LOUDOU_IMPORT_LEASE_SECONDS", 120))
+        if self.updated_at is None or self.updated_at < timezone.now() - lease:
+            return True
+        host, _sep, pid = self.worker.rpartition(":")
+        return host == socket.gethostname() and pid.isdigit() and not _process_exists(int(pid))
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
 
 
 class ImportRow(models.Model):

@@ -75,6 +75,17 @@ def job_run(request, job_id: int):
 
 @require_POST
 @login_required
+def job_resume(request, job_id: int):
+    job = access_job(request.user, job_id)
+    try:
+        services.resume_job(actor=request.user, job=job)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("imports:detail", job.pk)
+
+
+@require_POST
+@login_required
 def job_revert(request, job_id: int):
     job = access_job(request.user, job_id)
     try:

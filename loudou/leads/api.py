@@ -7,6 +7,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
+from loudou.assignment.services.intake import assign_at_intake
 from loudou.customers.selectors import access_customer
 from loudou.leads import services
 from loudou.leads.exceptions import DuplicateLead
@@ -127,6 +128,8 @@ def create_lead(request, payload: LeadIn):
     except DuplicateLead as error:
         matches = [m.summary(request.user) for m in error.matches]
         return Status(409, {"detail": error.messages[0], "matches": matches})
+    if on_duplicate != "merge":  # credit a rep's own lead; place marketing's (assignment app)
+        assign_at_intake(lead, via="api")
     return Status(200 if on_duplicate == "merge" else 201, lead)
 
 

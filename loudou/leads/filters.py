@@ -57,6 +57,9 @@ class LeadFilterForm(forms.Form):
     team = _model(_("团队"), Team.objects.all())
     industry = _model(_("行业"), Industry.objects.all())
     region = _model(_("区域"), Region.objects.all())
+    reached = forms.ModelChoiceField(
+        label=_("到达阶段"), required=False, queryset=None, empty_label=_ALL
+    )
     captured_from = _date(_("录入起"))
     captured_to = _date(_("录入止"))
     overdue = forms.BooleanField(label=_("有逾期行动"), required=False)
@@ -71,6 +74,7 @@ class LeadFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = visible_users(user)
         self.fields["stage"].queryset = Stage.objects.select_related("pipeline")
+        self.fields["reached"].queryset = self.fields["stage"].queryset
 
     def filter(self, leads: QuerySet[Lead]) -> QuerySet[Lead]:
         """Apply the cleaned filters to an already visibility-restricted queryset."""
@@ -96,6 +100,8 @@ class LeadFilterForm(forms.Form):
             leads = leads.filter(captured_at__date__gte=data["captured_from"])
         if data.get("captured_to"):
             leads = leads.filter(captured_at__date__lte=data["captured_to"])
+        if data.get("reached"):
+            leads = leads.filter(pk__in=reached_lead_ids(data["reached"]))
         if data.get("overdue"):
             leads = leads.filter(pk__in=overdue_lead_ids())
         return leads
@@ -104,6 +110,21 @@ class LeadFilterForm(forms.Form):
         return (self.cleaned_data.get("sort") if self.is_bound and self.is_valid() else "") or (
             "-captured_at"
         )
+
+
+def reached_lead_ids(stage):
+    """Leads whose ledger shows they reached `stage`: entered it or a later non-lost stage
+    of its pipeline (a skipped stage was passed); for a lost stage, entered it."""
+    from loudou.pipeline.choices import StageKind
+    from loudou.pipeline.models import StageChange
+
+    if stage.kind == StageKind.LOST:
+        rows = StageChange.objects.filter(to_stage=stage)
+    else:
+        rows = StageChange.objects.filter(
+            to_stage__pipeline_id=stage.pipeline_id, to_stage__order__gte=stage.order
+        ).exclude(to_stage__kind=StageKind.LOST)
+    return rows.values("lead_id")
 
 
 def overdue_lead_ids():

@@ -206,6 +206,7 @@ class LeadListParams(Schema):
     team: int | None = None
     industry: int | None = None
     region: int | None = None
+    reached: int | None = Field(None, description="stage id: reached it or a later stage")
     captured_from: date | None = None
     captured_to: date | None = None
     overdue: bool | None = None

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from loudou.assignment.services.intake import assign_at_intake
 from loudou.leads import services
 from loudou.leads.exceptions import DuplicateLead
 from loudou.leads.filters import BadCursor, LeadFilterForm, keyset_page
@@ -110,9 +111,12 @@ def lead_create(request):
         lead = _save(request, form)
         if lead is not None:
             merged = request.POST.get("on_duplicate", "").startswith("merge:")
+            if not merged:  # credit a rep's own lead; place marketing's (assignment app)
+                assign_at_intake(lead, via="form")
             text = _("已合并到线索 {number}。") if merged else _("线索 {number} 已登记。")
             messages.success(request, text.format(number=lead.number))
-            return redirect(lead)
+            still_visible = visible_leads(request.user).filter(pk=lead.pk).exists()
+            return redirect(lead if still_visible else "leads:list")
     duplicates = getattr(form, "duplicates", None)
     return render(request, "leads/form.html", {"form": form, "duplicates": duplicates})
 

@@ -7,7 +7,7 @@ from ninja import Router, Status
 
 from loudou.leads.models import SourceChannel
 from loudou.webforms.models import WebForm
-from loudou.webforms.schemas import WebFormIn, WebFormOut
+from loudou.webforms.schemas import SpamSubmissionOut, WebFormIn, WebFormOut
 from loudou.webforms.services import save_web_form
 
 router = Router(tags=["webforms"])
@@ -40,3 +40,15 @@ def update_form(request, form_id: int, payload: WebFormIn):
     if form is None:
         raise Http404
     return save_web_form(actor=request.user, form=form, values=_values(payload))
+
+
+@router.get("/{int:form_id}/spam", response=list[SpamSubmissionOut])
+def list_spam(request, form_id: int, limit: int = 100, offset: int = 0):
+    """The posts a form refused as spam, newest first (administrators)."""
+    if not request.user.is_org_admin:
+        raise PermissionDenied
+    form = WebForm.objects.filter(pk=form_id).first()
+    if form is None:
+        raise Http404
+    limit, offset = min(max(limit, 0), 500), max(offset, 0)
+    return form.spam_submissions.all()[offset : offset + limit]

@@ -5,6 +5,9 @@ import secrets
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from loudou.assignment.choices import IntakeMode
+from loudou.webforms.choices import SpamReason
+
 
 def new_token() -> str:
     return secrets.token_urlsafe(18)
@@ -31,6 +34,13 @@ class WebForm(models.Model):
         _("屏蔽的公司名称"), blank=True, help_text=_("每行一个")
     )
     stop_phrases = models.TextField(_("屏蔽词"), blank=True, help_text=_("每行一个"))
+    intake_mode = models.CharField(
+        _("新线索分配方式"),
+        max_length=10,
+        choices=IntakeMode,
+        default=IntakeMode.POOL,
+        help_text=_("按分配规则直接分给销售、放入匹配的公海，或留给市场部跟进。"),
+    )
     thank_you_text = models.TextField(
         _("提交成功提示"), default=_("感谢您的留言，我们会尽快与您联系。")
     )
@@ -48,3 +58,27 @@ class WebForm(models.Model):
 
     def lines(self, field: str) -> list[str]:
         return [line.strip() for line in getattr(self, field).splitlines() if line.strip()]
+
+
+class SpamSubmission(models.Model):
+    """A post refused as spam: why, from which IP (keyed hash, never the address itself)
+    and what it said (truncated), for administrators to check the defences."""
+
+    form = models.ForeignKey(
+        WebForm,
+        verbose_name=_("网页表单"),
+        on_delete=models.CASCADE,
+        related_name="spam_submissions",
+    )
+    at = models.DateTimeField(_("时间"), db_index=True)
+    reason = models.CharField(_("拦截原因"), max_length=20, choices=SpamReason)
+    ip_hash = models.CharField(_("IP 摘要"), max_length=64, db_index=True)
+    payload = models.JSONField(_("提交内容（截断）"), default=dict)
+
+    class Meta:
+        verbose_name = _("拦截的垃圾提交")
+        verbose_name_plural = _("拦截的垃圾提交")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.form_id} {self.reason} {self.at:%Y-%m-%d %H:%M}"

@@ -1,4 +1,8 @@
+from datetime import datetime
+
 from ninja import Field, Schema
+
+from loudou.assignment.choices import IntakeMode
 
 
 class WebFormIn(Schema):
@@ -9,6 +13,7 @@ class WebFormIn(Schema):
     banned_company_names: str = Field("", max_length=20000)
     stop_phrases: str = Field("", max_length=20000)
     thank_you_text: str = Field("感谢您的留言，我们会尽快与您联系。", max_length=2000)
+    intake_mode: IntakeMode = IntakeMode.POOL
 
 
 class WebFormOut(Schema):
@@ -22,6 +27,7 @@ class WebFormOut(Schema):
     banned_company_names: str
     stop_phrases: str
     thank_you_text: str
+    intake_mode: str
     lead_count: int
     spam_count: int
 
@@ -30,3 +36,17 @@ class WebFormOut(Schema):
         from django.urls import reverse
 
         return reverse("webforms:form", args=[obj.token])
+
+
+class SpamSubmissionOut(Schema):
+    id: int
+    form_id: int
+    at: datetime
+    reason: str
+    reason_label: str
+    ip_hash: str
+    payload: dict[str, str]
+
+    @staticmethod
+    def resolve_reason_label(obj) -> str:
+        return str(obj.get_reason_display())

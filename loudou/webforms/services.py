@@ -4,12 +4,14 @@ import logging
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from loudou.leads.models import Lead
 from loudou.org.choices import Role
 from loudou.org.models import User
-from loudou.webforms.models import WebForm
-from loudou.webforms.spam import check_content, spam_reason
+from loudou.webforms.choices import SpamReason
+from loudou.webforms.models import SpamSubmission, WebForm
+from loudou.webforms.spam import check_content, first_refusal_in_window, ip_hash, spam_reason
 
 log = logging.getLogger(__name__)
 
@@ -42,26 +44,58 @@ def public_values(data) -> dict[str, str]:
     return {name: str(data.get(name) or "")[:5000] for name in PUBLIC_FIELDS}
 
 
-def record_spam(*, form: WebForm, reason: str, ip: str) -> None:
+#: How much of a spam post is kept: fields, characters per key and per value.
+SPAM_MAX_FIELDS, SPAM_MAX_KEY, SPAM_MAX_VALUE = 20, 40, 200
+#: Form fields never kept with a spam post.
+SPAM_SKIPPED = {"csrfmiddlewaretoken", "ts"}
+
+
+def _printable(text: str, limit: int) -> str:
+    """At most `limit` characters, without NUL (PostgreSQL's JSON refuses it)."""
+    return str(text).replace("\x00", "")[:limit]
+
+
+def truncated_payload(data) -> dict[str, str]:
+    """The first fields of a post, keys and values cut short."""
+    keys = [k for k in data if k not in SPAM_SKIPPED][:SPAM_MAX_FIELDS]
+    return {
+        _printable(k, SPAM_MAX_KEY): _printable(data.get(k) or "", SPAM_MAX_VALUE) for k in keys
+    }
+
+
+def record_spam(*, form: WebForm, reason: str, ip: str, data, now=None) -> SpamSubmission | None:
+    """Count a spam post and store it (reason, IP hash, truncated payload); of a burst of
+    rate-limited posts only the first per window is stored."""
     WebForm.objects.filter(pk=form.pk).update(spam_count=F("spam_count") + 1)
-    log.warning("web form %s: spam dropped (%s) from %s", form.pk, reason, ip)
+    log.info("web form %s: spam dropped (%s)", form.pk, reason)
+    if reason == SpamReason.RATE_LIMITED and not first_refusal_in_window(form, ip):
+        return None
+    return SpamSubmission.objects.create(
+        form=form,
+        at=now or timezone.now(),
+        reason=reason,
+        ip_hash=ip_hash(ip),
+        payload=truncated_payload(data),
+    )
 
 
 def submit_web_form(*, form: WebForm, data, ip: str) -> Lead | None:
-    """Register the lead a post stands for; None when it is spam (counted, logged).
+    """Register the lead a post stands for and place it by the form's intake mode; None
+    when it is spam (counted, stored).
 
     Raises ValidationError (nothing written) for a human's bad input, as register_lead."""
     reason = spam_reason(form, data, ip)
     values = public_values(data)
     reason = reason or check_content(form, values)
     if reason:
-        record_spam(form=form, reason=reason, ip=ip)
+        record_spam(form=form, reason=reason, ip=ip, data=data)
         return None
     return _register(form, values)
 
 
 @transaction.atomic
 def _register(form: WebForm, values: dict) -> Lead:
+    from loudou.assignment.services.intake import assign_at_intake
     from loudou.leads.services import register_lead
 
     lead = register_lead(
@@ -71,6 +105,7 @@ def _register(form: WebForm, values: dict) -> Lead:
         on_duplicate="keep",
     )
     WebForm.objects.filter(pk=form.pk).update(lead_count=F("lead_count") + 1)
+    assign_at_intake(lead, via="webform", mode=form.intake_mode)
     return lead
 
 
@@ -83,6 +118,7 @@ FORM_FIELDS = [
     "banned_company_names",
     "stop_phrases",
     "thank_you_text",
+    "intake_mode",
 ]
 
 

@@ -3,8 +3,10 @@ banned company names and stop phrases. Each check answers the reason it refuses,
 
 import unicodedata
 
+from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
+from django.core.cache import caches
+from django.utils.crypto import salted_hmac
 
 from loudou.leads.dedupe import company_similarity, normalise_company_name
 from loudou.webforms.models import WebForm
@@ -45,9 +47,21 @@ def check_fill_time(form: WebForm, stamp: str) -> str | None:
     return "too_fast"
 
 
+def ip_hash(ip: str) -> str:
+    """A keyed hash of the sender's address: the same IP gives the same value, the value
+    gives no IP back (the key is SECRET_KEY)."""
+    return salted_hmac("loudou.webforms.ip", ip[:64], algorithm="sha256").hexdigest()
+
+
+def rate_cache():
+    """The cache that counts posts: `WEBFORMS_RATE_CACHE` (an alias of CACHES, default
+    "default"). Several web processes need a shared one (LOUDOU_CACHE_URL)."""
+    return caches[getattr(settings, "WEBFORMS_RATE_CACHE", "default")]
+
+
 def check_rate(form: WebForm, ip: str) -> str | None:
-    """Count the post; refuse beyond RATE_LIMIT per RATE_WINDOW (Django's cache)."""
-    key = f"webforms:rate:{form.pk}:{ip[:64]}"
+    """Count the post; refuse beyond RATE_LIMIT per RATE_WINDOW (Django's cache API)."""
+    cache, key = rate_cache(), f"webforms:rate:{form.pk}:{ip_hash(ip)}"
     cache.add(key, 0, timeout=RATE_WINDOW)
     try:
         count = cache.incr(key)
@@ -55,6 +69,13 @@ def check_rate(form: WebForm, ip: str) -> str | None:
         cache.set(key, 1, timeout=RATE_WINDOW)
         count = 1
     return "rate_limited" if count > RATE_LIMIT else None
+
+
+def first_refusal_in_window(form: WebForm, ip: str) -> bool:
+    """Whether this is the first rate-limited post of the window from `ip`: only that one
+    is stored, so a flood cannot fill the table (all are counted)."""
+    key = f"webforms:rate-logged:{form.pk}:{ip_hash(ip)}"
+    return rate_cache().add(key, 1, timeout=RATE_WINDOW)
 
 
 def _fold(text: str) -> str:

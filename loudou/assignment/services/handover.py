@@ -17,6 +17,7 @@ from loudou.assignment.permissions import manages
 from loudou.assignment.services.rules import holdings
 from loudou.core.audit import record
 from loudou.customers.models import Customer
+from loudou.customers.services import follow_lead_owner
 from loudou.leads.models import Lead
 from loudou.org.models import User
 from loudou.org.selectors import ensure_assignable
@@ -128,6 +129,9 @@ def run_handover(*, plan: HandoverPlan, actor: User, now: datetime | None = None
     )
     by_id = {s.pk: s for s in fresh.successors}
     done = [i for i in fresh.items if _move(i, plan.from_user, by_id[i["to"]], actor, now)]
+    moved_leads = [i["id"] for i in done if i["kind"] == "lead"]
+    for lead in Lead.objects.filter(pk__in=moved_leads).select_related("owner").order_by("pk"):
+        follow_lead_owner(lead=lead, actor=actor)
     Assignment.objects.bulk_create(
         Assignment(
             lead_id=i["id"],

@@ -14,6 +14,7 @@ from loudou.assignment.exceptions import ClaimRefused
 from loudou.assignment.models import Assignment, ClaimDay, Pool, PoolEntry
 from loudou.assignment.permissions import may_claim, may_release
 from loudou.core.audit import record
+from loudou.customers.services import follow_lead_owner
 from loudou.leads.models import Lead
 from loudou.org.models import User
 
@@ -122,6 +123,7 @@ def claim_from_pool(*, lead_id: int, rep: User, now: datetime | None = None) -> 
             changes=[{"field": "owner", "before": None, "after": str(rep)}],
             reason=str(entry.pool),
         )
+        follow_lead_owner(lead=lead, actor=rep)
     return lead
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from loudou.assignment.choices import AssignVia, RuleKind
 from loudou.assignment.models import Assignment, AssignmentRule, PoolEntry, RoundRobinState
 from loudou.core.audit import record
+from loudou.customers.services import follow_lead_owner
 from loudou.leads.models import Lead
 from loudou.org.choices import Role
 from loudou.org.models import User
@@ -142,13 +143,17 @@ def may_assign(actor: User | None) -> bool:
     return actor is None or actor.sees_all or actor.role in {Role.MANAGER, Role.MARKETING}
 
 
-def _self_sourced(lead: Lead, actor: User | None, now: datetime) -> Assignment:
+def self_sourced_explanation(owner: User) -> str:
+    return _("自主开发：{user} 录入的客户归其本人").format(user=owner)
+
+
+def record_self_sourced(lead: Lead, actor: User | None, now: datetime) -> Assignment:
     existing = lead.assignments.filter(via=AssignVia.SELF_SOURCED).first()
     return existing or Assignment.objects.create(
         lead=lead,
         user=lead.owner,
         via=AssignVia.SELF_SOURCED,
-        explanation=_("自主开发：{user} 录入的客户归其本人").format(user=lead.owner),
+        explanation=self_sourced_explanation(lead.owner),
         at=lead.assigned_at or now,
         actor=actor or lead.owner,
     )
@@ -162,7 +167,8 @@ def assign_lead(
     someone else got the lead first. A lead its capturer owns is credited as self-sourced."""
     now = now or timezone.now()
     if lead.owner_id is not None:
-        return _self_sourced(lead, actor, now) if lead.owner_id == lead.captured_by_id else None
+        own = lead.owner_id == lead.captured_by_id
+        return record_self_sourced(lead, actor, now) if own else None
     if not may_assign(actor):
         raise PermissionDenied(_("您不能按规则分配线索。"))
     rules = list(AssignmentRule.objects.filter(is_active=True))
@@ -183,6 +189,7 @@ def assign_lead(
         changes=[{"field": "owner", "before": None, "after": str(rep)}],
         reason="；".join(steps),
     )
+    follow_lead_owner(lead=lead, actor=actor)
     return Assignment.objects.create(
         lead=lead,
         user=rep,

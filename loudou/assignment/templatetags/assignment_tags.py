@@ -1,3 +1,5 @@
+import json
+
 from django import template
 
 from loudou.assignment.permissions import may_release
@@ -21,3 +23,9 @@ def lead_assignment_panel(context, lead):
         "pools": list(visible_pools(user)) if may_release(user, lead.owner) else [],
         "may_assign": lead.owner_id is None and may_assign(user),
     }
+
+
+@register.filter
+def as_json(value) -> str:
+    """Rule and pool parameters as the JSON an editor types (Chinese kept readable)."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)

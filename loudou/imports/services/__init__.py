@@ -1,11 +1,12 @@
 """Every write of imports: jobs (upload, mapping, preview, run, revert)."""
 
 from loudou.imports.services.jobs import create_job, preview, saved_mapping, set_mapping, start_job
-from loudou.imports.services.run import revert_job, run_job
+from loudou.imports.services.run import resume_job, revert_job, run_job
 
 __all__ = [
     "create_job",
     "preview",
+    "resume_job",
     "revert_job",
     "run_job",
     "saved_mapping",

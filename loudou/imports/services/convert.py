@@ -28,6 +28,8 @@ DECIMAL_FIELDS = {"annual_revenue", "budget_min", "budget_max", "amount"}
 DATETIME_FIELDS = {"captured_at", "stage_entered_at", "closed_at"}
 NAMED = {"industry": Industry, "region": Region}
 FORMULA_STARTS = set("=+-@\t\r")
+#: Lookups (source, industry, owner, stage… by text) kept at most, per job.
+CACHE_LIMIT = 10_000
 _DATE_FORMATS = ["%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%d/%m/%Y", "%Y/%m/%d %H:%M:%S"]
 
 
@@ -84,6 +86,8 @@ class Converter:
         self._other = SourceChannel.objects.filter(code="other").first()
 
     def convert(self, row: dict[str, Any]) -> Converted:
+        if len(self._cache) > CACHE_LIMIT:  # a file of distinct values keeps memory flat
+            self._cache.clear()
         mapped = gather(row, self.mapping)
         result = Converted(fingerprint=fingerprint(mapped))
         for name, text in mapped.items():

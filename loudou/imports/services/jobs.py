@@ -15,21 +15,17 @@ from loudou.imports import mapping as mappings
 from loudou.imports.exceptions import ImportFileError
 from loudou.imports.models import ColumnMapping, ImportJob, JobStatus
 from loudou.imports.readers import open_table
+from loudou.imports.services.batch import import_rows
 from loudou.imports.services.convert import Converter
-from loudou.imports.services.rows import external_ref, process_row
+from loudou.imports.services.rows import external_ref
 from loudou.leads.models import Lead
 from loudou.org.models import User
 from loudou.org.selectors import ensure_assignable
 
 BATCH_SIZE = 200
 PREVIEW_ROWS = 20
-RUNNABLE = [
-    JobStatus.UPLOADED,
-    JobStatus.PREVIEWED,
-    JobStatus.QUEUED,
-    JobStatus.RUNNING,
-    JobStatus.FAILED,
-]
+#: Statuses from which a run may start (a running job is resumed, see run.resume_job).
+STARTABLE = [JobStatus.UPLOADED, JobStatus.PREVIEWED, JobStatus.QUEUED, JobStatus.FAILED]
 
 
 def imports_dir() -> Path:
@@ -109,16 +105,16 @@ def preview(*, job: ImportJob, limit: int = PREVIEW_ROWS) -> list[dict[str, Any]
     table = _table(job)
     total = table.count()
     converter = Converter(job.mapping)
-    results: list[dict[str, Any]] = []
     with transaction.atomic():
+        rows = list(islice(table.rows(), limit))
+        converted = [(line, converter.convert(row)) for line, row in rows]
         known: dict[str, int] = {}
-        for line, row in islice(table.rows(), limit):
-            converted = converter.convert(row)
-            _known_refs(known, [converted.fingerprint])
-            result = process_row(job, line, converted, known)
-            results.append(
-                {"line": line, "values": row, "outcome": result.outcome, "reason": result.reason}
-            )
+        _known_refs(known, [c.fingerprint for _line, c in converted])
+        outcomes = import_rows(job, converted, known)
+        results = [
+            {"line": line, "values": row, "outcome": r.outcome, "reason": r.reason}
+            for (line, row), r in zip(rows, outcomes, strict=True)
+        ]
         transaction.set_rollback(True)
     ImportJob.objects.filter(
         pk=job.pk, status__in=[JobStatus.UPLOADED, JobStatus.PREVIEWED]
@@ -137,7 +133,9 @@ def start_job(*, actor: User, job: ImportJob) -> ImportJob:
     from loudou.imports.tasks import run_import
 
     mappings.validate(job.mapping, job.headers)
-    if not ImportJob.objects.filter(pk=job.pk, status__in=RUNNABLE).update(status=JobStatus.QUEUED):
+    if not ImportJob.objects.filter(pk=job.pk, status__in=STARTABLE).update(
+        status=JobStatus.QUEUED
+    ):
         raise ValidationError(_("该导入任务已结束，不能再次运行。"))
     transaction.on_commit(lambda: run_import.enqueue(job.pk))
     job.refresh_from_db()

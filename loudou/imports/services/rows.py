@@ -109,13 +109,14 @@ def _release_to_pool(lead: Lead, job: ImportJob) -> None:
     )
 
 
-def _move(lead: Lead, job: ImportJob, extras: dict) -> None:
-    from loudou.pipeline.models import LostReason
-    from loudou.pipeline.services import move_stage
-
+def historical_move(lead: Lead, extras: dict, default_lost_reason) -> tuple | None:
+    """Where a row's stage columns put a new lead: (stage, at, lost reason), or None when it
+    is already there. The time is the won/lost date for a closed stage, else the time the
+    stage was entered, else the capture time; a lost stage without a mapped reason gets
+    `default_lost_reason()`. An invalid lead may not enter the funnel."""
     stage = extras["stage"]
     if stage.pk == lead.stage_id:
-        return
+        return None
     if not lead.is_valid:
         raise ValidationError({"stage": _("无效线索不能进入销售漏斗。")})
     at = extras.get("stage_entered_at")
@@ -123,12 +124,20 @@ def _move(lead: Lead, job: ImportJob, extras: dict) -> None:
         at = extras["closed_at"]
     lost_reason = extras.get("lost_reason")
     if stage.kind == "lost" and lost_reason is None:
-        lost_reason = LostReason.objects.filter(name="其他", is_active=True).first()
+        lost_reason = default_lost_reason()
+    return stage, at or lead.captured_at or timezone.now(), lost_reason
+
+
+def _move(lead: Lead, job: ImportJob, extras: dict) -> None:
+    from loudou.pipeline.models import LostReason
+    from loudou.pipeline.services import move_stage
+
+    move = historical_move(
+        lead, extras, lambda: LostReason.objects.filter(name="其他", is_active=True).first()
+    )
+    if move is None:
+        return
+    stage, at, lost_reason = move
     move_stage(
-        lead=lead,
-        to_stage=stage,
-        actor=job.user,
-        via="import",
-        at=at or lead.captured_at or timezone.now(),
-        lost_reason=lost_reason,
+        lead=lead, to_stage=stage, actor=job.user, via="import", at=at, lost_reason=lost_reason
     )

@@ -1,22 +1,27 @@
 """Running an import in batches (each one transaction, resumable after a kill) and
 reverting it."""
 
+import os
+import socket
 from collections.abc import Callable
 from itertools import islice
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loudou.core import audit
 from loudou.imports.exceptions import ImportFileError
 from loudou.imports.models import ImportJob, ImportRow, JobStatus, RowOutcome
+from loudou.imports.services.batch import import_rows
 from loudou.imports.services.convert import Converter
-from loudou.imports.services.jobs import BATCH_SIZE, RUNNABLE, _known_refs, _table
-from loudou.imports.services.rows import RowResult, process_row
+from loudou.imports.services.jobs import BATCH_SIZE, STARTABLE, _known_refs, _table
+from loudou.imports.services.rows import process_row
 from loudou.leads.models import Lead
+from loudou.leads.services.bulk import insert_rows
 from loudou.org.models import User
 
 _COUNTERS = {
@@ -27,59 +32,113 @@ _COUNTERS = {
 }
 
 
+class LeaseLost(Exception):
+    """Another worker took the job over (this one was presumed dead): stop, write nothing."""
+
+
+def worker_id() -> str:
+    """host:pid of this process, the holder recorded in a running job's lease."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:120]
+
+
+def _claim(job: ImportJob, worker: str) -> bool:
+    """Take the job's lease: start a startable job, or take over an interrupted run with a
+    conditional UPDATE on the lease as it was read, so that of two resumers one wins."""
+    now = timezone.now()
+    started = ImportJob.objects.filter(pk=job.pk, status__in=STARTABLE).update(
+        status=JobStatus.RUNNING,
+        worker=worker,
+        started_at=Coalesce(F("started_at"), Value(now)),
+        error="",
+        updated_at=now,
+    )
+    if started:
+        return True
+    job.refresh_from_db()
+    if not job.is_interrupted:
+        return False
+    lease = {"worker": job.worker, "updated_at": job.updated_at}
+    taken = ImportJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING, **lease)
+    return taken.update(worker=worker, updated_at=now) == 1
+
+
+def _release(job: ImportJob, worker: str) -> None:
+    """Give the lease up without finishing (the job stays running, resumable at once)."""
+    ImportJob.objects.filter(pk=job.pk, worker=worker).update(worker="")
+
+
 def run_job(
     *,
     job: ImportJob,
     batch_size: int = BATCH_SIZE,
     max_batches: int | None = None,
     on_progress: Callable[[ImportJob], None] | None = None,
+    per_row: bool = False,
 ) -> ImportJob:
     """Import every row not yet processed, `batch_size` rows per transaction.
 
-    Progress and counts are committed with each batch, so a run killed at any point and
+    Progress and counts are committed with each batch, under the job's lease (`worker`,
+    `updated_at`): a run killed at any point is seen as interrupted (`is_interrupted`) and
     run again continues after the last committed batch (external refs make a row that
     somehow slipped through a duplicate, never a second lead). `max_batches` stops early
-    (used to simulate a killed run).
+    and releases the lease; `per_row` uses the row-by-row path (`rows.process_row`).
     """
-    if not ImportJob.objects.filter(pk=job.pk, status__in=RUNNABLE).update(
-        status=JobStatus.RUNNING, started_at=timezone.now(), error=""
-    ):
+    worker = worker_id()
+    if not _claim(job, worker):
+        job.refresh_from_db()
+        if job.status == JobStatus.RUNNING:
+            raise ValidationError(_("该导入任务正在运行。"))
         raise ValidationError(_("该导入任务已结束，不能再次运行。"))
     job.refresh_from_db()
     try:
-        table = _table(job)
-        if not job.total:
-            job.total = table.count()
-            ImportJob.objects.filter(pk=job.pk).update(total=job.total)
-        rows = islice(table.rows(), job.progress, None)
-        converter = Converter(job.mapping)
-        batches = 0
-        while max_batches is None or batches < max_batches:
-            batch = list(islice(rows, batch_size))
-            if not batch:
-                _finish(job)
-                break
-            _run_batch(job, converter, batch)
-            batches += 1
-            if on_progress:
-                on_progress(job)
+        _run(job, worker, batch_size, max_batches, on_progress, per_row)
     except ImportFileError as error:
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=JobStatus.FAILED, error=error.message, finished_at=timezone.now()
+        ImportJob.objects.filter(pk=job.pk, worker=worker).update(
+            status=JobStatus.FAILED, error=error.message, finished_at=timezone.now(), worker=""
         )
+    except LeaseLost:
+        pass
+    except BaseException:
+        _release(job, worker)
+        raise
     job.refresh_from_db()
     return job
 
 
+def _run(job, worker, batch_size, max_batches, on_progress, per_row) -> None:
+    table = _table(job)
+    if not job.total:
+        job.total = table.count()
+        ImportJob.objects.filter(pk=job.pk).update(total=job.total)
+    rows = islice(table.rows(), job.progress, None)
+    converter = Converter(job.mapping)
+    batches = 0
+    while True:
+        if max_batches is not None and batches >= max_batches:
+            _release(job, worker)
+            return
+        batch = list(islice(rows, batch_size))
+        if not batch:
+            _finish(job, worker)
+            return
+        _run_batch(job, converter, batch, worker, per_row)
+        batches += 1
+        if on_progress:
+            on_progress(job)
+
+
 @transaction.atomic
-def _run_batch(job: ImportJob, converter: Converter, batch: list) -> None:
-    converted = [(line, converter.convert(row), row) for line, row in batch]
+def _run_batch(job: ImportJob, converter: Converter, batch: list, worker: str, per_row: bool):
+    counts = _bump(job, worker, len(batch))  # first: the lease check, and the job's row lock
+    converted = [(line, converter.convert(row)) for line, row in batch]
     known: dict[str, int] = {}
-    _known_refs(known, [c.fingerprint for _line, c, _row in converted])
-    results: list[tuple[RowResult, dict]] = [
-        (process_row(job, line, conv, known), row) for line, conv, row in converted
-    ]
-    ImportRow.objects.bulk_create(
+    _known_refs(known, [c.fingerprint for _line, c in converted])
+    if per_row:
+        results = [process_row(job, line, conv, known) for line, conv in converted]
+    else:
+        results = import_rows(job, converted, known)
+        _after_batch([r.lead_id for r in results if r.outcome == RowOutcome.IMPORTED])
+    rows = [
         ImportRow(
             job=job,
             line=r.line,
@@ -89,14 +148,12 @@ def _run_batch(job: ImportJob, converter: Converter, batch: list) -> None:
             reason=r.reason,
             values={k: str(v) for k, v in row.items()} if r.outcome == "rejected" else {},
         )
-        for r, row in results
-    )
-    counts = {name: 0 for name in _COUNTERS.values()}
-    for r, _row in results:
+        for r, (_line, row) in zip(results, batch, strict=True)
+    ]
+    insert_rows(ImportRow, rows)
+    for r in results:
         counts[_COUNTERS[r.outcome]] += 1
     ImportJob.objects.filter(pk=job.pk).update(
-        progress=F("progress") + len(batch),
-        updated_at=timezone.now(),
         **{name: F(name) + n for name, n in counts.items() if n},
     )
     job.progress += len(batch)
@@ -104,10 +161,50 @@ def _run_batch(job: ImportJob, converter: Converter, batch: list) -> None:
         setattr(job, name, getattr(job, name) + n)
 
 
-def _finish(job: ImportJob) -> None:
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=JobStatus.DONE, finished_at=timezone.now(), total=job.progress
+def _bump(job: ImportJob, worker: str, size: int) -> dict[str, int]:
+    held = ImportJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING, worker=worker)
+    if not held.update(progress=F("progress") + size, updated_at=timezone.now()):
+        raise LeaseLost(job.pk)
+    return {name: 0 for name in _COUNTERS.values()}
+
+
+def _after_batch(lead_ids: list[int]) -> None:
+    """Bring what is derived from the ledger up to date for the batch's new leads (the
+    bulk path inserts ledger rows without move_stage, which records them one by one), and
+    credit the leads an importer brought in under their own name (自主开发), as the form
+    and the API do."""
+    if not lead_ids:
+        return
+    # ADR 0007: later apps, by name
+    from loudou.analytics.projections import rebuild
+    from loudou.assignment.services.intake import credit_self_sourced_many
+
+    rebuild(lead_ids=lead_ids)
+    credit_self_sourced_many(lead_ids=lead_ids)
+
+
+def _finish(job: ImportJob, worker: str) -> None:
+    ImportJob.objects.filter(pk=job.pk, worker=worker).update(
+        status=JobStatus.DONE, finished_at=timezone.now(), total=job.progress, worker=""
     )
+
+
+def resume_job(*, actor: User, job: ImportJob) -> ImportJob:
+    """继续: queue an interrupted run again; it continues after its last committed batch."""
+    from loudou.imports.tasks import run_import
+
+    if job.user_id != actor.pk and not actor.is_org_admin:
+        raise PermissionDenied(_("只有导入人或管理员可以继续导入。"))
+    job.refresh_from_db()
+    lease = {"worker": job.worker, "updated_at": job.updated_at}
+    queued = job.is_interrupted and ImportJob.objects.filter(
+        pk=job.pk, status=JobStatus.RUNNING, **lease
+    ).update(status=JobStatus.QUEUED, worker="", updated_at=timezone.now())
+    if not queued:
+        raise ValidationError(_("只有已中断的导入可以继续。"))
+    transaction.on_commit(lambda: run_import.enqueue(job.pk))
+    job.refresh_from_db()
+    return job
 
 
 @transaction.atomic

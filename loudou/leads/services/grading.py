@@ -95,11 +95,15 @@ def active_rules(kind: str) -> list[GradeRule]:
     return list(GradeRule.objects.filter(kind=kind, is_active=True).order_by("priority", "id"))
 
 
-def apply_grades(lead: Lead) -> None:
-    """Recompute the rule grades of `lead` in memory; overrides keep precedence."""
+def apply_grades(lead: Lead, rules: dict[str, list[GradeRule]] | None = None) -> None:
+    """Recompute the rule grades of `lead` in memory; overrides keep precedence.
+
+    `rules` ({kind: active_rules(kind)}) lets a batch read the rules once."""
+    if rules is None:
+        rules = {kind: active_rules(kind) for kind in (RuleKind.INTENT, RuleKind.RATING)}
     source_code = lead.source.code if lead.source_id else None
-    lead.intent_grade_auto, _rule = rule_grade(lead, active_rules(RuleKind.INTENT), source_code)
-    lead.rating_auto, _rule = rule_grade(lead, active_rules(RuleKind.RATING), source_code)
+    lead.intent_grade_auto, _rule = rule_grade(lead, rules[RuleKind.INTENT], source_code)
+    lead.rating_auto, _rule = rule_grade(lead, rules[RuleKind.RATING], source_code)
     lead.intent_grade = lead.intent_grade_override or lead.intent_grade_auto
     lead.rating = lead.rating_override or lead.rating_auto
 

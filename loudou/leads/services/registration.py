@@ -1,16 +1,19 @@
 """Registering and editing leads (线索登记): validation, grading, linking, audit."""
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from loudou.compliance.validation import clean_contact_fields, refuse_sensitive
 from loudou.core import audit
 from loudou.customers.models import Contact, Customer
+from loudou.customers.services import follow_lead_owner
 from loudou.leads.models import Lead
 from loudou.leads.services.grading import apply_grades
 from loudou.leads.services.numbering import next_lead_numbers
@@ -50,6 +53,11 @@ _WECHAT_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{5,19}")
 
 
 def _labels() -> dict[str, str]:
+    return _labels_in(get_language())
+
+
+@lru_cache(maxsize=8)
+def _labels_in(language: str | None) -> dict[str, str]:
     return {f.name: str(f.verbose_name) for f in Lead._meta.fields}
 
 
@@ -79,7 +87,14 @@ def _validate_contacts(lead: Lead) -> None:
     lead.invalid_reason = "" if lead.is_valid else _("无任何有效联系方式")
 
 
-def _prepare(lead: Lead, values: dict[str, Any]) -> None:
+def _prepare(
+    lead: Lead, values: dict[str, Any], *, rules: dict | None = None, preloaded: bool = False
+) -> None:
+    """Set `values` on `lead`, validate, normalise and grade it (nothing is written).
+
+    `rules` are the active grade rules by kind (read once per batch by bulk callers);
+    `preloaded` says the related objects in `values` were just read from the database and
+    the external reference was checked by the caller, so full_clean skips those lookups."""
     unknown = set(values) - set(LEAD_FIELDS)
     if unknown:
         raise ValidationError({name: _("不可编辑的字段。") for name in sorted(unknown)})
@@ -89,32 +104,86 @@ def _prepare(lead: Lead, values: dict[str, Any]) -> None:
     if not (lead.company_name or "").strip():
         raise ValidationError({"company_name": _("请填写公司名称。")})
     _validate_contacts(lead)
-    lead.full_clean(exclude=["number", "captured_at", "customer", "contact"])
-    apply_grades(lead)
+    exclude = ["number", "captured_at", "customer", "contact"]
+    if preloaded:
+        exclude += [f.name for f in Lead._meta.concrete_fields if f.is_relation]
+    lead.full_clean(exclude=exclude, validate_unique=not preloaded)
+    apply_grades(lead, rules=rules)
+
+
+def default_owner(actor: User, owner: User | None) -> User | None:
+    """Sellers own what they register unless they name another owner; marketing's leads
+    wait unowned for assignment."""
+    if owner is None and actor.role != Role.MARKETING:
+        return actor
+    return owner
+
+
+def new_lead(
+    *,
+    actor: User,
+    values: dict[str, Any],
+    owner: User | None,
+    customer: Customer | None = None,
+    captured_at=None,
+    external_ref: str | None = None,
+    now=None,
+    rules: dict | None = None,
+    preloaded: bool = False,
+) -> Lead:
+    """An unsaved lead from the registration sheet: validated, normalised and graded."""
+    now = now or timezone.now()
+    lead = Lead(
+        owner=owner,
+        captured_by=actor,
+        captured_at=captured_at or now,
+        assigned_at=now if owner else None,
+        customer=customer,
+        external_ref=external_ref,
+    )
+    _prepare(lead, values, rules=rules, preloaded=preloaded)
+    return lead
+
+
+def created_changes(lead: Lead) -> list[dict[str, Any]]:
+    """The changes recorded with `lead.created`: every field of the sheet from nothing."""
+    return audit.diff({}, audit.snapshot(lead, [*LEAD_FIELDS, *DERIVED_FIELDS, "owner"]))
+
+
+def new_customer(lead: Lead, actor: User) -> Customer:
+    """The (unsaved) customer record a new lead stands for."""
+    return Customer(
+        name=lead.company_name,
+        industry=lead.industry,
+        region=lead.region,
+        employees=lead.employees,
+        annual_revenue=lead.annual_revenue,
+        owner=lead.owner,
+        captured_by=actor,
+    )
+
+
+def new_contact(lead: Lead) -> Contact:
+    """The (unsaved) contact record of a new lead's contact person."""
+    return Contact(
+        customer=lead.customer,
+        name=lead.contact_name,
+        title=lead.contact_title,
+        phone=lead.phone,
+        email=lead.email,
+        wechat=lead.wechat,
+    )
 
 
 def _link_customer(lead: Lead, actor: User) -> None:
     """Create the customer and contact records a new lead stands for, unless given."""
     if lead.customer_id is None:
-        lead.customer = Customer.objects.create(
-            name=lead.company_name,
-            industry=lead.industry,
-            region=lead.region,
-            employees=lead.employees,
-            annual_revenue=lead.annual_revenue,
-            owner=lead.owner,
-            captured_by=actor,
-        )
+        lead.customer = new_customer(lead, actor)
+        lead.customer.save()
         audit.record(obj=lead.customer, actor=actor, verb="customer.created")
     if lead.contact_id is None and lead.contact_name:
-        lead.contact = Contact.objects.create(
-            customer=lead.customer,
-            name=lead.contact_name,
-            title=lead.contact_title,
-            phone=lead.phone,
-            email=lead.email,
-            wechat=lead.wechat,
-        )
+        lead.contact = new_contact(lead)
+        lead.contact.save()
         audit.record(obj=lead.contact, actor=actor, verb="contact.created")
 
 
@@ -144,8 +213,7 @@ def register_lead(
     (`via` is the path recorded in the stage ledger: form, api, import…).
     Raises ValidationError (nothing written) on bad input.
     """
-    if owner is None and actor.role != Role.MARKETING:
-        owner = actor
+    owner = default_owner(actor, owner)
     ensure_assignable(actor, owner)
     refuse_sensitive(values, _labels())  # before any lookup: NUL bytes, ID/bank cards
     matches, action = _duplicates(actor, values, via, on_duplicate, duplicate_of)
@@ -155,25 +223,18 @@ def register_lead(
         return merge_values_into(lead=duplicate_of, values=values, actor=actor)
     if action == "link":
         customer = duplicate_of.customer
-    now = timezone.now()
-    lead = Lead(
+    lead = new_lead(
+        actor=actor,
+        values=values,
         owner=owner,
-        captured_by=actor,
-        captured_at=captured_at or now,
-        assigned_at=now if owner else None,
         customer=customer,
+        captured_at=captured_at,
         external_ref=external_ref,
     )
-    _prepare(lead, values)
     lead.number = next_lead_numbers(timezone.localtime(lead.captured_at).year)[0]
     _link_customer(lead, actor)
     lead.save()
-    audit.record(
-        obj=lead,
-        actor=actor,
-        verb="lead.created",
-        changes=audit.diff({}, audit.snapshot(lead, [*LEAD_FIELDS, *DERIVED_FIELDS, "owner"])),
-    )
+    audit.record(obj=lead, actor=actor, verb="lead.created", changes=created_changes(lead))
     if matches:
         _record_duplicates(lead, matches, actor, action)
     from loudou.pipeline.services import place_new_lead
@@ -210,15 +271,20 @@ def _duplicates(actor, values, via, on_duplicate, duplicate_of) -> tuple[list, s
     return matches, action
 
 
-def _record_duplicates(lead: Lead, matches: list, actor: User, action: str) -> None:
+def duplicates_changes(matches: list) -> list[dict[str, Any]]:
+    """The changes recorded with `lead.duplicates_kept`: the matches' numbers and scores."""
     found = ", ".join(
         f"{m.lead.number} ({'/'.join(m.reasons)} {m.score:.0f})" for m in matches[:20]
     )
+    return [{"field": "duplicates", "before": None, "after": found}]
+
+
+def _record_duplicates(lead: Lead, matches: list, actor: User, action: str) -> None:
     audit.record(
         obj=lead,
         actor=actor,
         verb="lead.duplicates_kept",
-        changes=[{"field": "duplicates", "before": None, "after": found}],
+        changes=duplicates_changes(matches),
         reason=action,
     )
 
@@ -240,7 +306,8 @@ def update_lead(
     tracked = [*LEAD_FIELDS, *DERIVED_FIELDS, "owner"]
     before = audit.snapshot(lead, tracked)
     _prepare(lead, values)
-    if owner is not None and owner.pk != lead.owner_id:
+    reassigned = owner is not None and owner.pk != lead.owner_id
+    if reassigned:
         ensure_assignable(actor, owner)
         lead.owner = owner
         lead.assigned_at = timezone.now()
@@ -251,6 +318,8 @@ def update_lead(
         written = [*tracked, "invalid_reason", "assigned_at", "updated_at"]
         lead.save(update_fields=written)
         audit.record(obj=lead, actor=actor, verb="lead.updated", changes=changes)
+    if reassigned:  # the new owner must see the lead's customer (as after a claim)
+        follow_lead_owner(lead=lead, actor=actor)
     if lead.is_valid and lead.stage_id is None:
         from loudou.pipeline.services import place_new_lead
 

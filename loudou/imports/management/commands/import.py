@@ -8,16 +8,21 @@ from django.core.management.base import BaseCommand, CommandError
 from loudou.imports import services
 from loudou.imports.exceptions import ImportFileError
 from loudou.imports.mapping import load_mapping_file
+from loudou.imports.models import ImportJob
 from loudou.imports.selectors import top_reasons
 from loudou.org.choices import Role
 from loudou.org.models import User
 
 
 class Command(BaseCommand):
-    help = "Import leads from a .csv or .xlsx file (exit code 1 when nothing was imported)."
+    help = (
+        "Import leads from a .csv or .xlsx file (exit code 1 when nothing was imported); "
+        "--resume JOB_ID continues an interrupted import after its last committed batch."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("file")
+        parser.add_argument("file", nargs="?")
+        parser.add_argument("--resume", type=int, metavar="JOB_ID", help="continue a job")
         parser.add_argument("--mapping", help='JSON file {"列名": "field", ...}')
         target = parser.add_mutually_exclusive_group()
         target.add_argument("--owner", help="username of the owner of every imported lead")
@@ -29,10 +34,10 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=200)
 
     def handle(self, *args, **options) -> None:
-        actor = self._user(options["actor"]) if options["actor"] else self._first_admin()
-        owner = self._user(options["owner"]) if options["owner"] else None
+        if (options["file"] is None) == (options["resume"] is None):
+            raise CommandError("give either FILE or --resume JOB_ID")
         try:
-            job = self._prepare(actor, owner, options)
+            job = self._job(options)
             if options["dry_run"]:
                 self._dry_run(job)
                 return
@@ -46,6 +51,17 @@ class Command(BaseCommand):
         self._summary(job)
         if job.status == "failed" or (job.imported + job.merged + job.duplicates) == 0:
             raise CommandError("nothing was imported")
+
+    def _job(self, options):
+        if options["resume"] is not None:
+            job = ImportJob.objects.filter(pk=options["resume"]).first()
+            if job is None:
+                raise CommandError(f"no import job {options['resume']}")
+            self.stdout.write(f"resuming job #{job.pk} after row {job.progress}/{job.total}")
+            return job
+        actor = self._user(options["actor"]) if options["actor"] else self._first_admin()
+        owner = self._user(options["owner"]) if options["owner"] else None
+        return self._prepare(actor, owner, options)
 
     def _prepare(self, actor, owner, options):
         path = Path(options["file"])
