@@ -122,6 +122,30 @@ def _database() -> dict:
 
 
 DATABASES = {"default": _database()}
+
+
+_CACHE_BACKENDS = {
+    "redis": "django.core.cache.backends.redis.RedisCache",  # needs the `redis` package
+    "rediss": "django.core.cache.backends.redis.RedisCache",
+    "pymemcache": "django.core.cache.backends.memcached.PyMemcacheCache",
+    "db": "django.core.cache.backends.db.DatabaseCache",  # `manage.py createcachetable`
+}
+
+
+def _cache() -> dict:
+    """LOUDOU_CACHE_URL: empty → memory of each process (LocMemCache); redis://host:6379/0,
+    pymemcache://host:11211 or db://table_name → one cache shared by every process (the
+    web-form rate limit then counts across workers)."""
+    url = env("LOUDOU_CACHE_URL")
+    if not url:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    scheme, _sep, rest = url.partition("://")
+    if scheme not in _CACHE_BACKENDS or not rest:
+        raise ImproperlyConfigured(f"LOUDOU_CACHE_URL: unknown cache {url!r}")
+    return {"BACKEND": _CACHE_BACKENDS[scheme], "LOCATION": url if "redis" in scheme else rest}
+
+
+CACHES = {"default": _cache()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -211,4 +235,5 @@ LOUDOU_PERIODIC_TASKS = [
     ("loudou.notifications.tasks.deliver_notifications", 30),
     ("loudou.notifications.tasks.prune_task_results", 24 * 3600),
     ("loudou.assignment.tasks.recycle_leads", 3600),
+    ("loudou.health.tasks.hourly", 3600),
 ]

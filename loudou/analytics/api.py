@@ -1,3 +1,100 @@
-from ninja import Router
+"""Analytics endpoints: the same scope (visibility, period, pipeline) as the pages."""
 
-router = Router()
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from ninja import Query, Router, Schema
+
+from loudou.analytics.services.conversion import conversion
+from loudou.analytics.services.funnel import funnel
+from loudou.analytics.services.process import process_indicators
+from loudou.analytics.services.quota import reverse_funnel
+from loudou.analytics.services.scope import Scope
+from loudou.analytics.services.trends import monthly_trends
+
+router = Router(tags=["analytics"])
+
+
+class ScopeParams(Schema):
+    start: date | None = None
+    end: date | None = None
+    pipeline: int | None = None
+    team: int | None = None
+    rep: int | None = None
+
+
+class ConversionParams(ScopeParams):
+    by: Literal["source", "grade", "region", "industry", "team", "rep", "product"] = "source"
+
+
+class QuotaParams(ScopeParams):
+    target_deals: int | None = None
+    target_revenue: Decimal | None = None
+    basis: Literal["measured", "ideal"] = "measured"
+
+
+class TrendParams(ScopeParams):
+    months: int = 12
+
+
+def _scope(request, params: ScopeParams) -> Scope:
+    return Scope.build(
+        request.user,
+        team=params.team,
+        rep=params.rep,
+        start=params.start,
+        end=params.end,
+        pipeline=params.pipeline,
+    )
+
+
+def _meta(scope: Scope) -> dict:
+    return {
+        "start": scope.start,
+        "end": scope.end,
+        "pipeline": scope.pipeline.pk if scope.pipeline else None,
+        "team": scope.team.pk if scope.team else None,
+        "rep": scope.rep.pk if scope.rep else None,
+    }
+
+
+@router.get("/funnel")
+def funnel_api(request, params: Query[ScopeParams]):
+    """Stages with reached/current counts, drop-off, days (median, p75), move rate and
+    count per rep against the ideal state, and the lead-list querystrings behind them."""
+    scope = _scope(request, params)
+    return {"scope": _meta(scope), **funnel(scope)}
+
+
+@router.get("/conversion")
+def conversion_api(request, params: Query[ConversionParams]):
+    """The conversion table (转化分析表) by the chosen dimension, total row last."""
+    scope = _scope(request, params)
+    return {"scope": _meta(scope), "by": params.by, "rows": conversion(scope, by=params.by)}
+
+
+@router.get("/process")
+def process_api(request, params: Query[ScopeParams]):
+    scope = _scope(request, params)
+    return {"scope": _meta(scope), **process_indicators(scope)}
+
+
+@router.get("/quota")
+def quota_api(request, params: Query[QuotaParams]):
+    """Reverse funnel (定额) for a signing or revenue target."""
+    scope = _scope(request, params)
+    result = reverse_funnel(
+        scope,
+        target_deals=params.target_deals,
+        target_revenue=params.target_revenue,
+        basis=params.basis,
+    )
+    return {"scope": _meta(scope), **result}
+
+
+@router.get("/trends")
+def trends_api(request, params: Query[TrendParams]):
+    scope = _scope(request, params)
+    months = max(1, min(params.months, 36))
+    return {"scope": _meta(scope), "months": monthly_trends(scope, months=months)}

@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from loudou.analytics import views
 
 app_name = "analytics"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.funnel_view, name="funnel"),
+    path("conversion/", views.conversion_view, name="conversion"),
+    path("process/", views.process_view, name="process"),
+    path("quota/", views.quota_view, name="quota"),
+    path("trends/", views.trends_view, name="trends"),
+]

@@ -623,6 +623,8 @@ def bring_to_life(*, seed: int, now: datetime, stdout: TextIO | None) -> tuple[i
     """Stage history and follow-ups for the demo leads (both skip leads already done)."""
     from loudou.activities.demo import simulate_follow_ups
     from loudou.activities.services import process_due_reminders
+    from loudou.health.services.exceptions import sweep
+    from loudou.health.services.reports import generate_weekly_reports
     from loudou.pipeline.demo import simulate_funnel
 
     leads = list(
@@ -641,6 +643,9 @@ def bring_to_life(*, seed: int, now: datetime, stdout: TextIO | None) -> tuple[i
         _say(stdout, f"  漏斗与跟进 funnel and follow-ups: {done}/{len(leads)}")
     reminders = process_due_reminders(now)  # the bell rings at once, as the worker would
     _say(stdout, f"  提醒 reminders: {reminders} new")
+    swept = sweep(now=now)  # the exceptions and last week's health reports, as the worker
+    reports = generate_weekly_reports(now)
+    _say(stdout, f"  意外状态 exceptions: {swept.opened} new; 健康度报告 reports: {reports} new")
     return moves, follows
 
 

@@ -15,8 +15,10 @@ def navigation(request) -> dict:
         (reverse("customers:list"), _("客户")),
         (reverse("pipeline:board"), _("看板")),
         (reverse("activities:agenda"), _("日程")),
+        (reverse("analytics:funnel"), _("分析")),
     ]
     if user.role != Role.MARKETING:
+        items.append((reverse("health:exceptions"), _("意外状态")))
         items.append((reverse("assignment:pools"), _("公海")))
     if user.sees_all or user.role == Role.MANAGER:
         items.append((reverse("assignment:handover"), _("交接")))

@@ -18,14 +18,28 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def home(request):
+    """The role dashboard (SPEC §11): rep, manager or director."""
+    from loudou.analytics.services.dashboards import dashboard
+
     leads = visible_leads(request.user)
     context = {
-        "lead_count": leads.count(),
-        "invalid_count": leads.filter(is_valid=False).count(),
-        "high_intent_count": leads.filter(is_valid=True, intent_grade="A").count(),
+        "dash": dashboard(request.user),
         "recent": leads[:10],
+        "exceptions_template": _optional_template("health/_dashboard_exceptions.html"),
     }
     return render(request, "org/home.html", context)
+
+
+def _optional_template(name: str) -> str | None:
+    """`name` when that template exists (another app may not provide it yet)."""
+    from django.template import TemplateDoesNotExist
+    from django.template.loader import get_template
+
+    try:
+        get_template(name)
+    except TemplateDoesNotExist:
+        return None
+    return name
 
 
 @login_required

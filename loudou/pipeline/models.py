@@ -148,6 +148,8 @@ class StageChange(models.Model):
         indexes = [
             models.Index(fields=["lead", "at"]),
             models.Index(fields=["pipeline", "to_stage", "at"]),
+            # covering for a window's rows by rep and move (health: move rates)
+            models.Index(fields=["at", "owner", "from_stage", "to_stage", "lead"]),
         ]
 
     def __str__(self) -> str:

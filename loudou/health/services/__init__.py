@@ -1,0 +1,2 @@
+"""Every write of the health app: the exception sweep, case handling, thresholds and the
+weekly report."""

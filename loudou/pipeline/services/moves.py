@@ -132,6 +132,9 @@ def move_stage(
         lost_reason=lost,
         win_factors=factor_ids,
     )
+    from loudou.analytics.projections import record_stage_change  # hook: ADR 0009
+
+    record_stage_change(change)
     audit.record(
         obj=lead,
         actor=actor,

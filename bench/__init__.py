@@ -1,0 +1,1 @@
+"""Benchmarks at scale: the data generator and the timing runner (see README.md)."""

@@ -1,0 +1,101 @@
+"""Projections of the stage ledger (ADR 0009): derived rows, rebuildable at any time.
+
+Both are written only by `loudou.analytics.projections` (called by `move_stage` and by
+`rebuild`); nothing else may change them, and they hold nothing that the ledger
+(`pipeline.StageChange`) and the lead do not already say.
+"""
+
+from django.db import models
+
+
+class StageStay(models.Model):
+    """One stay of a lead in a stage: from the ledger row that entered it to the lead's
+    next ledger row (`left_at` empty while the lead is still there); `advanced_at` is the
+    first later entry into a higher non-lost stage (the move-rate numerator). Times are also kept
+    as integer microseconds since the epoch so durations sum the same way on SQLite and
+    PostgreSQL."""
+
+    change = models.OneToOneField(
+        "pipeline.StageChange", on_delete=models.CASCADE, related_name="+", primary_key=True
+    )
+    # no single-column index: stay_lead_cover starts with the lead and covers the reads
+    lead = models.ForeignKey(
+        "leads.Lead", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    pipeline = models.ForeignKey("pipeline.Pipeline", on_delete=models.CASCADE, related_name="+")
+    stage = models.ForeignKey("pipeline.Stage", on_delete=models.CASCADE, related_name="+")
+    seq = models.PositiveIntegerField()
+    entered_at = models.DateTimeField()
+    entered_us = models.BigIntegerField()
+    left_at = models.DateTimeField(null=True)
+    left_us = models.BigIntegerField(null=True)
+    #: when the lead first entered a later (higher order, not lost) stage after this stay
+    advanced_at = models.DateTimeField(null=True)
+    #: the lead's previous entry into the same stage (empty for its first): a stay is the
+    #: lead's first entry into the stage within a window iff this is before the window,
+    #: so move rates count rows instead of distinct leads
+    previous_entry_at = models.DateTimeField(null=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["lead", "seq"], name="stay_lead_seq")]
+        indexes = [
+            models.Index(fields=["pipeline", "stage", "entered_at"]),
+            # covering: move rates read only these columns of the stays entered in a window
+            models.Index(
+                fields=[
+                    "pipeline",
+                    "entered_at",
+                    "stage",
+                    "previous_entry_at",
+                    "advanced_at",
+                    "lead",
+                ],
+                name="stay_window_cover",
+            ),
+            # covering, driven from a set of leads (a cohort, a team's leads): durations
+            # sum (stage, entered_us, left_us); move rates read the window columns
+            models.Index(
+                fields=[
+                    "lead",
+                    "stage",
+                    "entered_us",
+                    "left_us",
+                    "entered_at",
+                    "previous_entry_at",
+                    "advanced_at",
+                    "pipeline",
+                ],
+                name="stay_lead_cover",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lead_id}#{self.seq}: {self.stage_id}"
+
+
+class LeadProgress(models.Model):
+    """How far a lead got in its pipeline: the highest order of a non-lost stage it
+    reached, when it first reached a won stage (and the cycle from capture in
+    microseconds), and when it was last abandoned."""
+
+    lead = models.OneToOneField(
+        "leads.Lead", on_delete=models.CASCADE, related_name="progress", primary_key=True
+    )
+    pipeline = models.ForeignKey("pipeline.Pipeline", on_delete=models.CASCADE, related_name="+")
+    first_at = models.DateTimeField()
+    max_order = models.PositiveSmallIntegerField(default=0)
+    won_at = models.DateTimeField(null=True)
+    cycle_us = models.BigIntegerField(null=True)
+    lost_at = models.DateTimeField(null=True)
+    lost_reason = models.ForeignKey(
+        "pipeline.LostReason", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["pipeline", "max_order"]),
+            models.Index(fields=["pipeline", "won_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lead_id}: {self.max_order}"

@@ -1,0 +1,208 @@
+"""Conversion analysis (转化分析表) by source, grade, region, industry, team or rep.
+
+Definitions (docs/domain/analytics.md): the leads are the scope's cohort in the pipeline
+(captured in the period); a deal is a lead that reached a won stage (at any time up to
+now); the conversion cycle runs from capture to the first entry into a won stage.
+Win factors come from the won ledger rows, loss factors from the lost reasons of the
+lost rows of the same leads.
+"""
+
+import statistics
+from collections import Counter, defaultdict
+
+from django.db.models import Count, F, Q
+from django.utils.translation import gettext as _
+
+from loudou.analytics.models import LeadProgress
+from loudou.analytics.services.scope import Scope
+from loudou.analytics.services.stats import US_PER_DAY, pct
+from loudou.leads.choices import Grade
+from loudou.leads.models import SourceChannel
+from loudou.org.models import Industry, ProductLine, Region, Team, User
+from loudou.pipeline.choices import StageKind
+from loudou.pipeline.models import LostReason, Stage, StageChange, WinFactor
+
+#: dimension → (lead field grouped by, label source, lead-list filter name)
+DIMENSIONS = {
+    "source": ("source_id", SourceChannel, "source"),
+    "grade": ("intent_grade", None, "intent_grade"),
+    "region": ("region_id", Region, "region"),
+    "industry": ("industry_id", Industry, "industry"),
+    "team": ("owner__team_id", Team, "team"),
+    "rep": ("owner_id", User, "owner"),
+    "product": ("products", ProductLine, None),
+}
+#: Rules for suggested actions (SPEC §8), editable here in one place.
+LOW_HIGH_INTENT_RATE = 20.0  # % below which high-intent conversion is "low"
+MANY_LEADS_SHARE = 0.2  # a group with at least this share of all leads is "many"
+LONG_CYCLE_FACTOR = 1.2  # median cycle this many times the overall median is "long"
+TOP_FACTORS = 3
+
+
+def _label(by: str, key, models: dict) -> str:
+    if key is None:
+        return _("未填写")
+    if by == "grade":
+        return str(Grade(key).label)
+    return str(models.get(key, key))
+
+
+def _labels(by: str, keys: set) -> dict:
+    model = DIMENSIONS[by][1]
+    if model is None:
+        return {}
+    return {obj.pk: obj for obj in model.objects.filter(pk__in=[k for k in keys if k])}
+
+
+def _counts(scope: Scope, field: str) -> list[dict]:
+    rows = (
+        scope.pipeline_cohort()
+        .order_by()
+        .values(key=F(field))
+        .annotate(
+            leads=Count("pk"),
+            deals=Count("pk", filter=Q(progress__won_at__isnull=False)),
+        )
+    )
+    return list(rows)
+
+
+def _cycles(scope: Scope, field: str) -> dict:
+    """{key: [cycle days]} over the deals (few compared with the leads)."""
+    rows = LeadProgress.objects.filter(scope.lead_q(cohort=True), won_at__isnull=False).values_list(
+        f"lead__{field}", "cycle_us"
+    )
+    cycles = defaultdict(list)
+    for key, cycle in rows:
+        cycles[key].append(cycle / US_PER_DAY)
+    return cycles
+
+
+def _factors(scope: Scope, field: str) -> tuple[dict, dict]:
+    """({key: Counter(win factor id)}, {key: Counter(lost reason id)}) — one count per
+    lead and factor."""
+    leads = scope.lead_q(cohort=True)
+    wins, losses = defaultdict(Counter), defaultdict(Counter)
+    won_ids = list(Stage.objects.filter(kind=StageKind.WON).values_list("pk", flat=True))
+    won_rows = (
+        StageChange.objects.filter(leads, to_stage_id__in=won_ids)
+        .order_by()  # the ledger's default (at, id) order is a sort nobody needs here
+        .values_list("lead_id", f"lead__{field}", "win_factors")
+    )
+    seen = set()
+    for lead_id, key, factors in won_rows:
+        for factor in factors or []:
+            if (lead_id, factor) not in seen:
+                seen.add((lead_id, factor))
+                wins[key][factor] += 1
+    lost_rows = (
+        StageChange.objects.filter(leads, lost_reason__isnull=False)
+        .order_by()
+        .values_list(f"lead__{field}", "lost_reason_id")
+        .annotate(n=Count("lead_id", distinct=True))
+    )
+    for key, reason, n in lost_rows:
+        losses[key][reason] += n
+    return wins, losses
+
+
+def _named(counter: Counter, names: dict) -> list[tuple[str, int]]:
+    ranked = sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:TOP_FACTORS]
+    return [(names.get(pk, str(pk)), n) for pk, n in ranked]
+
+
+def _row(key, label, leads, deals, cycles, wins, losses, names) -> dict:
+    return {
+        "key": key,
+        "label": label,
+        "leads": leads,
+        "deals": deals,
+        "rate": pct(deals, leads),
+        "avg_cycle_days": round(statistics.fmean(cycles), 2) if cycles else None,
+        "median_cycle_days": round(statistics.median(cycles), 2) if cycles else None,
+        "win_factors": _named(wins, names["win"]),
+        "loss_factors": _named(losses, names["loss"]),
+        "actions": [],
+    }
+
+
+def conversion(scope: Scope, by: str = "source") -> list[dict]:
+    """One row per value of `by` (most leads first), then the total row (key None)."""
+    if by not in DIMENSIONS:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({"by": _("不支持的分析维度。")})
+    field = DIMENSIONS[by][0]
+    counts = _counts(scope, field)
+    cycles = _cycles(scope, field)
+    wins, losses = _factors(scope, field)
+    names = {
+        "win": dict(WinFactor.objects.values_list("pk", "name")),
+        "loss": dict(LostReason.objects.values_list("pk", "name")),
+    }
+    models = _labels(by, {row["key"] for row in counts})
+    rows = []
+    for row in sorted(counts, key=lambda r: (-r["leads"], str(r["key"]))):
+        key = row["key"]
+        rows.append(
+            _row(
+                "none" if key is None else key,
+                _label(by, key, models),
+                row["leads"],
+                row["deals"],
+                cycles.get(key, []),
+                wins.get(key, Counter()),
+                losses.get(key, Counter()),
+                names,
+            )
+        )
+        name = DIMENSIONS[by][2]
+        rows[-1]["drill"] = scope.lead_list_query(**({name: key} if name else {}))
+    total = (
+        _total(scope, names) if by == "product" else _sum_rows(counts, cycles, wins, losses, names)
+    )
+    total["drill"] = scope.lead_list_query()
+    for row in rows:
+        row["actions"] = suggested_actions(by, row, total)
+    rows.append(total)
+    return rows
+
+
+def _sum_rows(counts, cycles, wins, losses, names) -> dict:
+    return _row(
+        None,
+        _("合计"),
+        sum(r["leads"] for r in counts),
+        sum(r["deals"] for r in counts),
+        [c for values in cycles.values() for c in values],
+        sum(wins.values(), Counter()),
+        sum(losses.values(), Counter()),
+        names,
+    )
+
+
+def _total(scope: Scope, names: dict) -> dict:
+    """The total over a dimension where a lead may sit in several groups (product lines):
+    grouped by the pipeline, which is one group for the whole cohort."""
+    counts = _counts(scope, "pipeline_id")
+    wins, losses = _factors(scope, "pipeline_id")
+    return _sum_rows(counts, _cycles(scope, "pipeline_id"), wins, losses, names)
+
+
+def suggested_actions(by: str, row: dict, total: dict) -> list[str]:
+    """Rules from SPEC §8 applied to one row against the total."""
+    actions = []
+    if by == "grade" and row["key"] == Grade.A and _below(row["rate"], LOW_HIGH_INTENT_RATE):
+        actions.append(_("高意向线索转化率低：检查响应速度和方案匹配度。"))
+    many = total["leads"] and row["leads"] >= total["leads"] * MANY_LEADS_SHARE
+    if by == "source" and many and _below(row["rate"], total["rate"]):
+        actions.append(_("该来源线索多而转化低：收紧该来源的初步筛选标准。"))
+    overall = total["median_cycle_days"]
+    cycle = row["median_cycle_days"]
+    if overall and cycle is not None and cycle > overall * LONG_CYCLE_FACTOR:
+        actions.append(_("转化周期长：缩短跟进间隔。"))
+    return actions
+
+
+def _below(rate: float | None, threshold: float | None) -> bool:
+    return rate is not None and threshold is not None and rate < threshold

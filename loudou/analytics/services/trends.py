@@ -1,0 +1,77 @@
+"""Monthly trends: leads captured, deals won and their revenue per month, with
+month-on-month (环比) and year-on-year (同比) changes in percent.
+
+A deal counts in the month it first reached a won stage; revenue is the sum of those
+deals' amounts. Months are calendar months in settings.TIME_ZONE ending with the month
+of the scope's end.
+"""
+
+from datetime import date, datetime
+
+from django.db.models import Count, Q, Sum
+
+from loudou.analytics.models import LeadProgress
+from loudou.analytics.services.scope import Scope, local_midnight
+
+
+def _month(day: date, back: int) -> date:
+    index = day.year * 12 + day.month - 1 - back
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _change(current, previous) -> float | None:
+    if previous in (None, 0):
+        return None
+    return round((float(current) - float(previous)) * 100 / float(previous), 1)
+
+
+def _per_month(rows, field: str, bounds: list[tuple[date, datetime, datetime]], **sums):
+    """One conditional aggregate per month over an index range (no per-row date function,
+    which SQLite would run in Python)."""
+    aggregates = {}
+    for month, low, high in bounds:
+        window = Q(**{f"{field}__gte": low, f"{field}__lt": high})
+        aggregates[f"n{month:%Y%m}"] = Count("pk", filter=window)
+        for name, column in sums.items():
+            aggregates[f"{name}{month:%Y%m}"] = Sum(column, filter=window)
+    return rows.aggregate(**aggregates)
+
+
+def monthly_trends(scope: Scope, months: int = 12) -> list[dict]:
+    last = _month(scope.end, 0)
+    firsts = [_month(last, back) for back in range(months - 1 + 12, -2, -1)]
+    bounds = [
+        (first, local_midnight(first), local_midnight(after))
+        for first, after in zip(firsts, firsts[1:], strict=False)
+    ]
+    start, end = bounds[0][1], bounds[-1][2]
+    leads = scope.leads().filter(captured_at__gte=start, captured_at__lt=end)
+    deals = LeadProgress.objects.filter(scope.lead_q(), won_at__gte=start, won_at__lt=end)
+    lead_counts = _per_month(leads, "captured_at", bounds)
+    deal_counts = _per_month(deals, "won_at", bounds, revenue="lead__amount")
+    counts = {m: lead_counts[f"n{m:%Y%m}"] for m, _low, _high in bounds}
+    won = {
+        m: (deal_counts[f"n{m:%Y%m}"], deal_counts[f"revenue{m:%Y%m}"] or 0)
+        for m, _low, _high in bounds
+    }
+    rows = []
+    for back in range(months - 1, -1, -1):
+        month = _month(last, back)
+        row = _figures(month, counts, won)
+        prev = _figures(_month(month, 1), counts, won)
+        year = _figures(_month(month, 12), counts, won)
+        for name in ("leads", "deals", "revenue"):
+            row[f"{name}_mom"] = _change(row[name], prev[name])
+            row[f"{name}_yoy"] = _change(row[name], year[name])
+        rows.append(row)
+    return rows
+
+
+def _figures(month: date, counts: dict, won: dict) -> dict:
+    deals, revenue = won.get(month, (0, 0))
+    return {
+        "month": month.strftime("%Y-%m"),
+        "leads": counts.get(month, 0),
+        "deals": deals,
+        "revenue": float(revenue),
+    }

@@ -1,0 +1,168 @@
+"""The weekly report as a PDF (reportlab, CID font STSong-Light for Chinese glyphs) and as
+an Excel workbook (openpyxl). Both are drawn from the stored JSON snapshot only."""
+
+from io import BytesIO
+
+from django.utils.translation import gettext as _
+
+from loudou.health.models import HealthReport
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def sections(report: HealthReport) -> list[tuple[str, list[str], list[list]]]:
+    """(title, header, rows) per section: the same tables in the page, PDF and workbook."""
+    data = report.data
+    stages = data.get("funnel", {}).get("stages", [])
+    process = data.get("process", {})
+    funnel_rows = [
+        [
+            s["name"],
+            s["reached"],
+            s["current"],
+            s["dropoff_pct"],
+            s["median_days"],
+            s["ideal_days"],
+            s["move_rate"],
+            s["ideal_move_rate"],
+            s["count_per_rep"],
+            s["ideal_count_per_rep"],
+        ]
+        for s in stages
+    ]
+
+    def conversion_rows(by: str) -> list[list]:
+        return [
+            [
+                r["label"] if r.get("key") is not None else _("合计"),
+                r["leads"],
+                r["deals"],
+                r["rate"],
+                r["avg_cycle_days"],
+                r["median_cycle_days"],
+            ]
+            for r in data.get("conversion", {}).get(by, [])
+        ]
+
+    conv_header = [
+        _("分组"),
+        _("线索数"),
+        _("成交数"),
+        _("转化率(%)"),
+        _("平均周期(天)"),
+        _("周期中位数(天)"),
+    ]
+    return [
+        (
+            _("漏斗与理想状态对比"),
+            [
+                _("阶段"),
+                _("到达"),
+                _("当前"),
+                _("流失率(%)"),
+                _("停留中位数(天)"),
+                _("理想天数"),
+                _("移动率(%)"),
+                _("理想移动率(%)"),
+                _("人均客户数"),
+                _("理想人均客户数"),
+            ],
+            funnel_rows,
+        ),
+        (_("按线索来源的转化与周期"), conv_header, conversion_rows("source")),
+        (_("按意向等级的转化与周期"), conv_header, conversion_rows("grade")),
+        (
+            _("跟进及时性"),
+            [_("指标"), _("数值")],
+            [
+                [_("首次响应达标率(%)"), process.get("first_response", {}).get("pct")],
+                [_("分配后24小时未跟进占比(%)"), process.get("not_followed_24h", {}).get("pct")],
+                [_("人均每周跟进次数"), process.get("follow_ups_per_rep_week", {}).get("value")],
+                [_("需求调研完整度(%)"), process.get("need_research", {}).get("pct")],
+                [_("3次跟进无进展的线索"), process.get("stuck", {}).get("leads")],
+            ],
+        ),
+        (
+            _("意外状态"),
+            [_("规则"), _("未解决")],
+            [[r["label"], r["count"]] for r in data.get("exceptions", {}).get("by_rule", [])],
+        ),
+        (
+            _("三大瓶颈与建议"),
+            [_("序号"), _("瓶颈"), _("建议行动")],
+            [[i, b["stage"], b["action"]] for i, b in enumerate(data.get("bottlenecks", []), 1)],
+        ),
+    ]
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def filename(report: HealthReport, ext: str) -> str:
+    scope = report.scope_key.replace(":", "-")
+    return f"health-{scope}-{report.iso_year}-W{report.iso_week:02d}.{ext}"
+
+
+def title(report: HealthReport) -> str:
+    return _("销售流程健康度报告 · {scope} · {start} 至 {end}").format(
+        scope=report.scope_label, start=report.period_start, end=report.period_end
+    )
+
+
+def pdf_bytes(report: HealthReport) -> bytes:
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    body = ParagraphStyle("body", fontName="STSong-Light", fontSize=8, leading=11, wordWrap="CJK")
+    heading = ParagraphStyle("h", parent=body, fontSize=12, leading=16, spaceBefore=8)
+    out = BytesIO()
+    doc = SimpleDocTemplate(out, pagesize=landscape(A4), title=title(report))
+    story = [Paragraph(title(report), ParagraphStyle("t", parent=body, fontSize=15, leading=20))]
+    for name, header, rows in sections(report):
+        story += [Paragraph(name, heading), Spacer(1, 3)]
+        cells = [[Paragraph(_fmt(v), body) for v in row] for row in [header, *rows]]
+        table = Table(cells, repeatRows=1)
+        table.setStyle(
+            TableStyle(
+                [
+                    ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ]
+            )
+        )
+        story.append(table)
+    doc.build(story)
+    return out.getvalue()
+
+
+def xlsx_bytes(report: HealthReport) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    summary = book.active
+    summary.title = _("概览")
+    summary.append([title(report)])
+    summary.append([_("生成时间"), report.generated_at.isoformat()])
+    for name, header, rows in sections(report):
+        sheet = book.create_sheet(name[:31])
+        sheet.append(header)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append([v if isinstance(v, int | float) or v is None else str(v) for v in row])
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()
