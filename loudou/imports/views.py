@@ -62,37 +62,32 @@ def job_progress(request, job_id: int):
     return render(request, "imports/detail.html#progress", context)
 
 
-@require_POST
-@login_required
-def job_run(request, job_id: int):
+def _job_action(request, job_id: int, action):
+    """Run one service action on a job the user may reach; a refusal becomes a message."""
     job = access_job(request.user, job_id)
     try:
-        services.start_job(actor=request.user, job=job)
+        action(actor=request.user, job=job)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("imports:detail", job.pk)
+
+
+@require_POST
+@login_required
+def job_run(request, job_id: int):
+    return _job_action(request, job_id, services.start_job)
 
 
 @require_POST
 @login_required
 def job_resume(request, job_id: int):
-    job = access_job(request.user, job_id)
-    try:
-        services.resume_job(actor=request.user, job=job)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect("imports:detail", job.pk)
+    return _job_action(request, job_id, services.resume_job)
 
 
 @require_POST
 @login_required
 def job_revert(request, job_id: int):
-    job = access_job(request.user, job_id)
-    try:
-        services.revert_job(actor=request.user, job=job)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect("imports:detail", job.pk)
+    return _job_action(request, job_id, services.revert_job)
 
 
 @login_required

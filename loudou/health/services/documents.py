@@ -8,6 +8,11 @@ from django.utils.translation import gettext as _
 from loudou.health.models import HealthReport
 
 
+def pct(label: str) -> str:
+    """A column of percentages: the figure's name (the analytics pages' msgid) + "(%)"."""
+    return f"{label}(%)"
+
+
 def _fmt(value) -> str:
     if value is None:
         return "—"
@@ -54,9 +59,9 @@ def sections(report: HealthReport) -> list[tuple[str, list[str], list[list]]]:
         _("分组"),
         _("线索数"),
         _("成交数"),
-        _("转化率(%)"),
-        _("平均周期(天)"),
-        _("周期中位数(天)"),
+        pct(_("转化率")),
+        _("平均转化周期(天)"),
+        _("转化周期中位数(天)"),
     ]
     return [
         (
@@ -65,11 +70,11 @@ def sections(report: HealthReport) -> list[tuple[str, list[str], list[list]]]:
                 _("阶段"),
                 _("到达"),
                 _("当前"),
-                _("流失率(%)"),
-                _("停留中位数(天)"),
+                pct(_("流失率")),
+                _("停留天数中位数"),
                 _("理想天数"),
-                _("移动率(%)"),
-                _("理想移动率(%)"),
+                pct(_("移动率")),
+                pct(_("理想移动率")),
                 _("人均客户数"),
                 _("理想人均客户数"),
             ],
@@ -81,11 +86,14 @@ def sections(report: HealthReport) -> list[tuple[str, list[str], list[list]]]:
             _("跟进及时性"),
             [_("指标"), _("数值")],
             [
-                [_("首次响应达标率(%)"), process.get("first_response", {}).get("pct")],
-                [_("分配后24小时未跟进占比(%)"), process.get("not_followed_24h", {}).get("pct")],
-                [_("人均每周跟进次数"), process.get("follow_ups_per_rep_week", {}).get("value")],
-                [_("需求调研完整度(%)"), process.get("need_research", {}).get("pct")],
-                [_("3次跟进无进展的线索"), process.get("stuck", {}).get("leads")],
+                [label, process.get(key, {}).get(figure)]
+                for label, key, figure in (
+                    (pct(_("首次响应及时率")), "first_response", "pct"),
+                    (pct(_("分配后24小时内未跟进占比")), "not_followed_24h", "pct"),
+                    (_("人均每周跟进次数"), "follow_ups_per_rep_week", "value"),
+                    (pct(_("需求调研完整度")), "need_research", "pct"),
+                    (_("跟进3次以上未推进阶段的线索"), "stuck", "leads"),
+                )
             ],
         ),
         (
