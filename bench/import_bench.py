@@ -145,14 +145,22 @@ def main(argv: list[str] | None = None) -> int:
     )
     _warm_up(actor, folder)
     last = [time.perf_counter(), 0]
+    checkpoints = [args.rows // 10, args.rows // 2, args.rows * 2]
 
     def progress(job) -> None:
         now = time.perf_counter()
         if now - last[0] >= 10:
             rate = (job.progress - last[1]) / (now - last[0])
             traced = tracemalloc.get_traced_memory()[1] / 1e6 if tracemalloc.is_tracing() else 0
-            say(f"  {job.progress:,}/{job.total:,} rows, {rate:,.0f} rows/s, peak {traced:.1f} MB")
+            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            say(
+                f"  {job.progress:,}/{job.total:,} rows, {rate:,.0f} rows/s, "
+                f"peak traced {traced:.1f} MB, peak RSS {rss:.1f} MB"
+            )
             last[:] = [now, job.progress]
+            if job.progress >= checkpoints[0]:  # RSS at 10 %, 50 %: is it still growing?
+                say(f"  peak RSS at {job.progress:,} rows: {rss:.1f} MB")
+                checkpoints.pop(0)
 
     if not args.no_trace:
         tracemalloc.start()

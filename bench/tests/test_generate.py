@@ -73,6 +73,26 @@ def test_status_and_last_contact_follow_the_stage_and_follow_ups(generated):
     assert statuses == {"pending", "in_progress", "converted", "lost"}
 
 
+def test_the_kept_follow_up_figures_are_filled_after_the_load(generated):
+    # given: the load wrote follow-ups without the service; finish() rebuilds, which
+    # recounts (run here alone: finish() also runs VACUUM on PostgreSQL)
+    from loudou.activities.services.contacts import recount
+
+    recount()
+    moments: dict[int, list[datetime]] = {}
+    for lead_id, at in FollowUp.objects.values_list("lead_id", "occurred_at"):
+        moments.setdefault(lead_id, []).append(at)
+    # when / then: first contact and the stage's count agree with the follow-ups
+    stuck = 0
+    for lead in Lead.objects.all():
+        mine = moments.get(lead.pk, [])
+        since = lead.stage_entered_at
+        in_stage = 0 if since is None else sum(1 for m in mine if m >= since)
+        assert (lead.first_contact_at, lead.stage_follow_ups) == (min(mine, default=None), in_stage)
+        stuck += in_stage >= 3
+    assert stuck > 0
+
+
 def test_won_and_lost_moves_carry_their_factors_and_reasons(generated):
     # given
     ledgers = _ledgers()

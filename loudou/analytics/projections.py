@@ -164,8 +164,12 @@ def _rebuild_some(lead_ids: list[int]) -> None:
 def rebuild(lead_ids: Iterable[int] | None = None) -> dict[str, int]:
     """Recompute the projections of `lead_ids` (None = every lead) from the ledger, in
     SQL (window functions, which SQLite ≥ 3.25 and PostgreSQL share): the same rows as
-    `record_stage_change` keeps. Returns {"stays": n, "leads": n} rebuilt."""
+    `record_stage_change` keeps, and the lead's follow-up figures
+    (`activities.services.contacts.recount`). Returns {"stays": n, "leads": n} rebuilt."""
+    from loudou.activities.services.contacts import recount  # the lead's contact figures
+
     if lead_ids is None:
+        recount()
         StageStay.objects.all().delete()
         LeadProgress.objects.all().delete()
         with connection.cursor() as cursor:
@@ -174,6 +178,7 @@ def rebuild(lead_ids: Iterable[int] | None = None) -> dict[str, int]:
             cursor.execute(_insert_progress(""), [])
         return {"stays": StageStay.objects.count(), "leads": LeadProgress.objects.count()}
     lead_ids = sorted(set(lead_ids))
+    recount(lead_ids)
     _rebuild_some(lead_ids)
     return {
         "stays": StageStay.objects.filter(lead_id__in=lead_ids).count(),

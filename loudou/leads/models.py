@@ -223,6 +223,13 @@ class Lead(TimeStampedModel):
         _("当前状态"), max_length=12, choices=LeadStatus, default=LeadStatus.PENDING, db_index=True
     )
     last_contact_at = models.DateTimeField(_("最近联系时间"), null=True, blank=True)
+    #: derived from the follow-ups (activities.services.contacts), for analytics and the
+    #: exception sweep at scale: the first follow-up, and the follow-ups dated at or after
+    #: the lead entered its current stage
+    first_contact_at = models.DateTimeField(
+        _("首次联系时间"), null=True, blank=True, editable=False
+    )
+    stage_follow_ups = models.PositiveIntegerField(_("本阶段跟进次数"), default=0, editable=False)
     # the opportunity (商机)
     amount = models.DecimalField(
         _("金额"),
@@ -278,6 +285,37 @@ class Lead(TimeStampedModel):
             models.Index(fields=["owner", "-captured_at"]),
             models.Index(fields=["captured_by", "-captured_at"]),
             models.Index(fields=["pipeline", "stage"]),
+            # covering, ADR 0009: leads held per stage and owner (funnel, quota) and the
+            # sweep's pass over the open leads (health.findings.tally) read the index alone
+            models.Index(
+                fields=[
+                    "stage",
+                    "owner",
+                    "merged_into",
+                    "is_valid",
+                    "pipeline",
+                    "stage_follow_ups",
+                    "assigned_at",
+                    "last_contact_at",
+                    "expected_close_date",
+                ],
+                name="lead_held_cover",
+            ),
+            # covering: a period's cohort (captured_at range) with its stage and owner
+            models.Index(
+                fields=["pipeline", "captured_at", "merged_into", "stage", "owner"],
+                name="lead_cohort_cover",
+            ),
+            # leads assigned in a period (process indicators), with what they read
+            models.Index(
+                fields=["assigned_at", "owner", "merged_into", "intent_grade", "first_contact_at"],
+                name="lead_assigned_cover",
+            ),
+            # the same for one team's or rep's leads (owner first)
+            models.Index(
+                fields=["owner", "assigned_at", "merged_into", "intent_grade", "first_contact_at"],
+                name="lead_owner_assigned_cover",
+            ),
         ]
 
     def __str__(self) -> str:

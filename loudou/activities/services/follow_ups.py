@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from loudou.activities.choices import Result
 from loudou.activities.models import FollowUp
+from loudou.activities.services import contacts
 from loudou.compliance.validation import refuse_sensitive
 from loudou.core import audit
 from loudou.leads.models import Lead
@@ -85,7 +86,8 @@ def _touch_lead(lead: Lead, occurred_at, actor: User) -> None:
     before = audit.snapshot(lead, tracked)
     later = Q(last_contact_at__isnull=True) | Q(last_contact_at__lt=occurred_at)
     Lead.objects.filter(later, pk=lead.pk).update(last_contact_at=occurred_at)
-    lead.refresh_from_db(fields=[*tracked, "stage"])
+    contacts.touch(lead.pk, occurred_at)
+    lead.refresh_from_db(fields=[*tracked, "stage", "first_contact_at", "stage_follow_ups"])
     status = lead.derive_status()
     if (
         Lead.objects.filter(pk=lead.pk, stage_id=lead.stage_id)

@@ -84,8 +84,11 @@ def _factors(scope: Scope, field: str) -> tuple[dict, dict]:
     leads = scope.lead_q(cohort=True)
     wins, losses = defaultdict(Counter), defaultdict(Counter)
     won_ids = list(Stage.objects.filter(kind=StageKind.WON).values_list("pk", flat=True))
+    # only the leads the projection says were won (lost) have won (lost) ledger rows:
+    # the cohort is narrowed through LeadProgress before any ledger row is read
     won_rows = (
         StageChange.objects.filter(leads, to_stage_id__in=won_ids)
+        .filter(lead__progress__won_at__isnull=False)
         .order_by()  # the ledger's default (at, id) order is a sort nobody needs here
         .values_list("lead_id", f"lead__{field}", "win_factors")
     )
@@ -97,6 +100,7 @@ def _factors(scope: Scope, field: str) -> tuple[dict, dict]:
                 wins[key][factor] += 1
     lost_rows = (
         StageChange.objects.filter(leads, lost_reason__isnull=False)
+        .filter(lead__progress__lost_at__isnull=False)
         .order_by()
         .values_list(f"lead__{field}", "lost_reason_id")
         .annotate(n=Count("lead_id", distinct=True))

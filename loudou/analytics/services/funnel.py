@@ -26,7 +26,6 @@ from loudou.analytics.projections import to_us
 from loudou.analytics.services.scope import Scope
 from loudou.analytics.services.stats import US_PER_DAY, pct
 from loudou.leads.models import Lead
-from loudou.org.selectors import visibility_q
 from loudou.pipeline.choices import StageKind
 from loudou.pipeline.models import Stage
 
@@ -56,7 +55,7 @@ def _stay_leads_q(scope: Scope) -> Q:
     per stay (the window's stays come from a covering index): a viewer who sees every
     lead, without team or rep, excludes the few merged or other-pipeline leads; any
     narrower scope keeps an IN-set of its own leads."""
-    if scope.team is None and scope.rep is None and not visibility_q(scope.viewer):
+    if scope.covers_all_leads:
         # one index range each (an OR in one subquery scans every lead); a lead with
         # stays has a pipeline (only move_stage sets it, always with a ledger row)
         q = Q()

@@ -17,14 +17,15 @@ Definitions (docs/domain/analytics.md), all over the scope:
 
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone
 
 from loudou.activities.models import FollowUp
 from loudou.activities.sla import SlaContext, add_working_hours
 from loudou.analytics.services.scope import Scope
-from loudou.analytics.services.stats import pct
-from loudou.leads.models import NeedItem
+from loudou.analytics.services.stats import EpochSeconds, pct, raw_rows
+from loudou.leads.choices import Grade
+from loudou.leads.models import Lead, NeedItem
 from loudou.pipeline.choices import StageKind
 
 DAY = timedelta(hours=24)
@@ -38,28 +39,26 @@ def _assigned(scope: Scope):
 
 
 def first_response(scope: Scope, now: datetime) -> dict:
-    """Working-time deadlines need the calendar, so this one reads (assigned_at, grade,
-    first follow-up) per assigned lead of the period and decides in Python."""
+    """Working-time deadlines need the calendar. Working time never runs faster than the
+    clock, so a first follow-up (the lead's kept `first_contact_at`) within the grade's
+    hours of clock time met its deadline: the database counts those; only the others
+    (late, or none yet) reach Python for their working-time deadline."""
     context = SlaContext.load()
-    # a correlated first follow-up per lead (lead/occurred_at index, LIMIT 1) instead of a
-    # LEFT JOIN + GROUP BY over every column of the lead
-    first = (
-        FollowUp.objects.filter(lead=OuterRef("pk"))
-        .order_by("occurred_at")
-        .values("occurred_at")[:1]
+    assigned = _assigned(scope).order_by()
+    allowed = Case(
+        *(When(intent_grade=g, then=Value(context.rule(g)[0] * 3600.0)) for g in Grade.values),
+        default=Value(context.rule(None)[0] * 3600.0),
     )
-    rows = (
-        _assigned(scope)
-        .order_by()
-        .annotate(first=Subquery(first))
-        .values_list("assigned_at", "intent_grade", "first")
-    )
-    met = due = 0
-    for assigned_at, grade, first in rows:
+    gap = EpochSeconds("first_contact_at") - EpochSeconds("assigned_at")
+    # a second's margin: float rounding never decides "met" on its own (the rest go to
+    # Python, which decides exactly)
+    fast = Q(first_contact_at__isnull=False) & Q(gap__lte=allowed - Value(1.0))
+    clocked = assigned.alias(gap=gap).filter(fast).count()
+    rest = assigned.alias(gap=gap).exclude(fast)
+    met = due = clocked
+    rows = rest.values_list("assigned_at", "intent_grade", "first_contact_at")
+    for assigned_at, grade, first in raw_rows(rows, datetimes=(0, 2)):
         hours = context.rule(grade)[0]
-        if first is not None and first <= assigned_at + timedelta(hours=hours):
-            met, due = met + 1, due + 1  # working time never runs faster than the clock
-            continue
         deadline = add_working_hours(assigned_at, hours, context.calendar)
         if first is None and now <= deadline:
             continue
@@ -83,11 +82,14 @@ def need_research(scope: Scope) -> dict:
 
 
 def follow_ups_per_rep_week(scope: Scope) -> dict:
-    count = FollowUp.objects.filter(
-        lead__in=scope.leads().values("pk"),
-        occurred_at__gte=scope.start_at,
-        occurred_at__lt=scope.end_at,
-    ).count()
+    in_period = FollowUp.objects.filter(
+        occurred_at__gte=scope.start_at, occurred_at__lt=scope.end_at
+    )
+    if scope.covers_all_leads:  # every follow-up but those of merged leads (index only)
+        merged = in_period.filter(lead__in=Lead.objects.filter(merged_into__isnull=False))
+        count = in_period.count() - merged.count()
+    else:
+        count = in_period.filter(lead__in=scope.leads().values("pk")).count()
     weeks = ((scope.end - scope.start).days + 1) / 7
     reps = scope.rep_count()
     return {
@@ -99,35 +101,33 @@ def follow_ups_per_rep_week(scope: Scope) -> dict:
 
 
 def not_followed_24h(scope: Scope, now: datetime) -> dict:
+    """A lead first followed up after its assignment was followed within 24 h iff that
+    first follow-up (the kept `first_contact_at`) was. The database decides on the clock
+    gap in seconds (native SQL, no Python per row), with a second's margin for float
+    rounding; a gap within the margin, and a lead contacted before it was (re)assigned,
+    are decided by its follow-ups."""
     within = FollowUp.objects.filter(
         lead=OuterRef("pk"),
         occurred_at__gte=OuterRef("assigned_at"),
         occurred_at__lte=OuterRef("assigned_at") + DAY,
     )
-    leads = _assigned(scope).filter(assigned_at__lte=now - DAY)
-    counts = leads.aggregate(total=Count("pk"), missed=Count("pk", filter=~Exists(within)))
+    gap = EpochSeconds("first_contact_at") - EpochSeconds("assigned_at")
+    day = DAY.total_seconds()
+    unsure = Q(first_contact_at__lt=F("assigned_at")) | Q(gap__gt=day - 1, gap__lte=day + 1)
+    missed = Q(first_contact_at__isnull=True) | Q(gap__gt=day + 1) | (unsure & ~Exists(within))
+    leads = _assigned(scope).filter(assigned_at__lte=now - DAY).alias(gap=gap)
+    counts = leads.aggregate(total=Count("pk"), missed=Count("pk", filter=missed))
     total, missed = counts["total"], counts["missed"]
     return {"leads": total, "missed": missed, "pct": pct(missed, total)}
 
 
 def stuck(scope: Scope) -> dict:
-    # per lead, a count over its (lead, occurred_at) index range: no join + GROUP BY
-    since = (
-        FollowUp.objects.filter(lead=OuterRef("pk"), occurred_at__gte=OuterRef("stage_entered_at"))
-        .order_by()
-        .values("lead")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+    """The kept count of follow-ups since the stage entry (activities.services.contacts)."""
     open_ids = [s.pk for s in scope.stages if s.kind == StageKind.OPEN]
-    leads = (
-        scope.pipeline_leads()
-        .filter(stage_id__in=open_ids)
-        .order_by()
-        .annotate(n=Subquery(since))
-        .filter(n__gte=STUCK_FOLLOW_UPS)
+    leads = scope.pipeline_leads().filter(
+        stage_id__in=open_ids, stage_follow_ups__gte=STUCK_FOLLOW_UPS
     )
-    ids = list(leads.values_list("pk", flat=True))  # one pass for the count and the ids
+    ids = list(leads.order_by().values_list("pk", flat=True))  # one pass: count and ids
     return {"leads": len(ids), "ids": ids[:200]}
 
 

@@ -119,6 +119,12 @@ class Scope:
             )
         return q
 
+    @property
+    def covers_all_leads(self) -> bool:
+        """A viewer who sees every lead, without team or rep: `leads()` is every lead
+        that is not merged."""
+        return self.team is None and self.rep is None and not visibility_q(self.viewer)
+
     def cohort(self) -> QuerySet[Lead]:
         """`leads()` captured within the period."""
         return self.leads().filter(captured_at__gte=self.start_at, captured_at__lt=self.end_at)

@@ -16,11 +16,9 @@ from typing import Any
 from django.db.models import (
     CharField,
     Count,
-    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
     StringAgg,
@@ -29,7 +27,6 @@ from django.db.models import (
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from loudou.activities.models import FollowUp
 from loudou.health.models import Thresholds
 from loudou.health.services.thresholds import PolicyGroup
 from loudou.leads.models import Lead
@@ -183,7 +180,8 @@ def tally(ctx: Context) -> dict[tuple[int, int], dict[str, Any]]:
     """One pass over the leads in open stages (through the stage index), grouped by
     (owner, stage): n (held), late (assigned in the window more than the follow-up time
     ago, not contacted since), overdue (expected close date passed), stuck (the N-th
-    follow-up since entering the stage exists), each with the lead ids as a list."""
+    follow-up since entering the stage exists: `Lead.stage_follow_ups`), each with the lead
+    ids as a list."""
     if "tally" not in ctx.cache:
         today = timezone.localdate(ctx.now)
         late = Q(
@@ -191,11 +189,8 @@ def tally(ctx: Context) -> dict[tuple[int, int], dict[str, Any]]:
             assigned_at__lte=ctx.now - timedelta(hours=ctx.t.follow_up_hours),
         ) & (Q(last_contact_at__isnull=True) | Q(last_contact_at__lt=F("assigned_at")))
         overdue = Q(expected_close_date__lt=today - timedelta(days=ctx.t.stalled_grace_days))
-        needed = ctx.t.no_progress_follow_ups
-        nth = FollowUp.objects.filter(
-            lead=OuterRef("pk"), occurred_at__gte=OuterRef("stage_entered_at")
-        ).order_by("occurred_at")[needed - 1 : needed]
-        stuck = Q(last_contact_at__gte=F("stage_entered_at")) & Exists(nth)
+        # the lead's kept count of follow-ups since it entered the stage
+        stuck = Q(stage_follow_ups__gte=ctx.t.no_progress_follow_ups)
         measures = {"late": late, "overdue": overdue, "stuck": stuck}
         # Each condition is written once (the id list); its count is the list's length,
         # so the follow-up probe of `stuck` runs once per lead, not twice.

@@ -55,8 +55,10 @@ def merge_values_into(*, lead: Lead, values: dict[str, Any], actor: User) -> Lea
 
 def _repoint(survivor: Lead, duplicate: Lead) -> dict[str, int]:
     from loudou.activities.models import FollowUp
+    from loudou.activities.services.contacts import recount
 
     moved = {"follow_ups": FollowUp.objects.filter(lead=duplicate).update(lead=survivor)}
+    recount([survivor.pk, duplicate.pk])
     if survivor.needs.exists():
         moved["needs"] = 0
     else:

@@ -78,10 +78,13 @@ def _claim_move(lead: Lead, to_stage: Stage, at: datetime) -> None:
     lead.pipeline, lead.stage, lead.stage_entered_at = to_stage.pipeline, to_stage, at
     lead.status = lead.derive_status()
     moved = Lead.objects.filter(pk=lead.pk, stage_id=previous[1].pk if previous[1] else None)
+    from loudou.activities.services.contacts import since_expression  # kept count: ADR 0009
+
     count = moved.update(
         pipeline=to_stage.pipeline,
         stage=to_stage,
         stage_entered_at=at,
+        stage_follow_ups=since_expression(at),
         status=lead.status,
         updated_at=timezone.now(),
     )

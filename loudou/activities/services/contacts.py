@@ -1,0 +1,67 @@
+"""Two per-lead figures derived from the follow-ups, kept on the lead (ADR 0009):
+
+- `first_contact_at`: the earliest follow-up (first-response timeliness);
+- `stage_follow_ups`: the follow-ups dated at or after the lead entered its current
+  stage (0 outside the funnel): "3 follow-ups and no stage progress".
+
+They are kept where their inputs change, inside the same transaction: `log_follow_up`
+(`touch`), `move_stage` (`since_expression`, in the UPDATE that moves the lead) and
+`merge_leads` (`recount`). `recount` recomputes them from the follow-ups at any time
+(`loudou analytics rebuild`, migrations, bulk loads)."""
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db.models import Count, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from loudou.activities.models import FollowUp
+from loudou.leads.models import Lead
+
+BATCH = 5000
+
+
+def since_expression(entered_at, follow_ups=FollowUp) -> Coalesce:
+    """SQL for the lead's follow-ups dated at or after `entered_at` (a datetime or an
+    expression), counted over its (lead, occurred_at) index range. `follow_ups`: the
+    model (a migration passes its historical one)."""
+    counted = (
+        follow_ups.objects.filter(lead=OuterRef("pk"), occurred_at__gte=entered_at)
+        .order_by()
+        .values("lead")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted), Value(0))
+
+
+def recounted(follow_ups=FollowUp) -> dict:
+    """The UPDATE values that recompute both figures of each updated lead."""
+    first = follow_ups.objects.filter(lead=OuterRef("pk")).order_by("occurred_at")
+    return {
+        "first_contact_at": Subquery(first.values("occurred_at")[:1]),
+        "stage_follow_ups": since_expression(OuterRef("stage_entered_at"), follow_ups),
+    }
+
+
+def touch(lead_id: int, occurred_at: datetime) -> None:
+    """A follow-up dated `occurred_at` was added to the lead: conditional UPDATEs, so a
+    concurrent move (which recounts in its own UPDATE) and this one both stick."""
+    earlier = Q(first_contact_at__isnull=True) | Q(first_contact_at__gt=occurred_at)
+    Lead.objects.filter(earlier, pk=lead_id).update(first_contact_at=occurred_at)
+    Lead.objects.filter(pk=lead_id, stage_entered_at__lte=occurred_at).update(
+        stage_follow_ups=F("stage_follow_ups") + 1
+    )
+
+
+def recount(lead_ids: Iterable[int] | None = None) -> int:
+    """Recompute both figures of `lead_ids` (None: every lead) from the follow-ups.
+    Returns the number of leads updated."""
+    values = recounted()
+    if lead_ids is None:
+        return Lead.objects.update(**values)
+    ids = sorted(set(lead_ids))
+    done = 0
+    for start in range(0, len(ids), BATCH):
+        done += Lead.objects.filter(pk__in=ids[start : start + BATCH]).update(**values)
+    return done
