@@ -48,6 +48,14 @@ def list_customers(request, q: str = ""):
     return customers.filter(name__icontains=q) if q else customers
 
 
+@router.get("/export")
+def export_customers(request, format: str = "csv", q: str = ""):
+    """The customers of the list (search `q`) as .csv or .xlsx."""
+    from loudou.imports.api import records_export_response
+
+    return records_export_response(request.user, "customers", format, q)
+
+
 @router.post("", response={201: CustomerOut})
 def create_customer(request, payload: CustomerIn):
     values = _customer_values(payload.dict(), request.user)
@@ -71,6 +79,15 @@ def update_customer(request, customer_id: int, payload: CustomerPatch):
 def list_contacts(request, customer_id: int | None = None):
     contacts = visible_contacts(request.user)
     return contacts.filter(customer_id=customer_id) if customer_id else contacts
+
+
+@contacts_router.get("/export")
+def export_contacts(request, format: str = "csv", q: str = ""):
+    """The contacts of the customers on the list (search `q` on the company name), with
+    phone, email and WeChat masked where the viewer does not own the customer."""
+    from loudou.imports.api import records_export_response
+
+    return records_export_response(request.user, "contacts", format, q)
 
 
 @contacts_router.post("", response={201: ContactOut})

@@ -39,6 +39,10 @@ class Customer(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="captured_customers",
     )
+    #: the name's de-duplication key (leads.dedupe.company_key), kept by save()
+    company_key = models.CharField(
+        _("查重键"), max_length=120, blank=True, editable=False, db_index=True
+    )
 
     class Meta:
         verbose_name = _("客户")
@@ -50,6 +54,15 @@ class Customer(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("customers:detail", args=[self.pk])
+
+    def save(self, *args, **kwargs):
+        from loudou.leads.dedupe import company_key
+
+        self.company_key = company_key(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "company_key"}
+        super().save(*args, **kwargs)
 
 
 class Contact(TimeStampedModel):

@@ -1,5 +1,6 @@
 """Customer and contact pages: parse → access → service → render."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -19,6 +20,29 @@ def customer_list(request):
         customers = customers.filter(name__icontains=q)
     page = Paginator(customers, 50).get_page(request.GET.get("page"))
     return render(request, "customers/list.html", {"page": page, "q": q})
+
+
+def _export(request, what: str):
+    """The list's customers (or their contacts), with its search, as .csv or .xlsx."""
+    from loudou.imports.api import records_export_response
+
+    try:
+        return records_export_response(
+            request.user, what, request.GET.get("format", "csv"), request.GET.get("q", "")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("customers:list")
+
+
+@login_required
+def customer_export(request):
+    return _export(request, "customers")
+
+
+@login_required
+def contact_export(request):
+    return _export(request, "contacts")
 
 
 @login_required

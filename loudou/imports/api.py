@@ -6,6 +6,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -20,6 +21,7 @@ export_router = Router(tags=["imports"])
 
 class JobOut(Schema):
     id: int
+    kind: str
     original_name: str
     encoding: str
     headers: list[str]
@@ -61,7 +63,14 @@ def _file_error(error: ImportFileError) -> ValidationError:
 
 
 @router.post("", response={201: JobOut, 422: dict})
-def upload(request, file: File[UploadedFile], encoding: Form[str] = "", delimiter: Form[str] = ""):
+def upload(
+    request,
+    file: File[UploadedFile],
+    encoding: Form[str] = "",
+    delimiter: Form[str] = "",
+    kind: Form[str] = "leads",
+):
+    """`kind`: leads (default), customers or contacts."""
     try:
         job = services.create_job(
             actor=request.user,
@@ -69,6 +78,7 @@ def upload(request, file: File[UploadedFile], encoding: Form[str] = "", delimite
             original_name=file.name,
             encoding=encoding or None,
             delimiter=delimiter or None,
+            kind=kind or "leads",
         )
     except ImportFileError as error:
         raise _file_error(error) from error
@@ -167,14 +177,32 @@ def export_response(request, user: User, kind: str):
     if not form.is_valid():
         raise ValidationError(form.errors)
     leads = form.filter(visible_leads(user)).order_by("-captured_at", "-id")
+    return _download(exports.rows(leads, user), "leads", kind)
+
+
+def records_export_response(user: User, what: str, format: str, q: str = ""):
+    """The customers (`what` = "customers") or contacts the user sees on the customer list
+    (search `q`), as a .csv or .xlsx download; contact details masked as on screen."""
+    from loudou.customers.models import Contact, Customer
+
+    if what == "customers":
+        model, lines = Customer, exports.customer_rows(exports.export_customers(user, q), user)
+    else:
+        model, lines = Contact, exports.contact_rows(exports.export_contacts(user, q), user)
+    header, title = exports.record_headers(model), str(model._meta.verbose_name)
+    return _download(lines, what, format, header=header, title=title)
+
+
+def _download(lines, what: str, kind: str, **sheet):
+    """`lines` as `what`-<time>.xlsx or .csv (streamed); `sheet`: header and title when
+    they are not the lead list's."""
+    if kind not in {"csv", "xlsx"}:
+        raise ValidationError({"format": [_("格式只能是 csv 或 xlsx。")]})
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if kind == "xlsx":
-        handle = exports.xlsx_file(exports.rows(leads, user))
-        return FileResponse(handle, as_attachment=True, filename=f"leads-{stamp}.xlsx")
-    if kind != "csv":
-        raise ValidationError({"format": ["csv 或 xlsx"]})
-    response = StreamingHttpResponse(
-        exports.csv_chunks(exports.rows(leads, user)), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="leads-{stamp}.csv"'
+        handle = exports.xlsx_file(lines, **sheet)
+        return FileResponse(handle, as_attachment=True, filename=f"{what}-{stamp}.xlsx")
+    chunks = exports.csv_chunks(lines, header=sheet.get("header"))
+    response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{what}-{stamp}.csv"'
     return response

@@ -1,8 +1,9 @@
-"""Exporting the lead list (with its filters) to .csv and .xlsx.
+"""Exporting the lead, customer and contact lists (with their filters) to .csv and .xlsx.
 
 Contact details are masked for the viewer exactly as on screen (compliance.masking.shown);
 cells that a spreadsheet would read as a formula (= + - @, tab, CR) get a leading
-apostrophe. Headers are the registration sheet's labels, so an export imports back.
+apostrophe. Headers are the registration sheet's labels (leads) and the models' verbose
+names (customers, contacts), so an export imports back.
 """
 
 import csv
@@ -14,6 +15,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from loudou.compliance.masking import shown
+from loudou.customers.models import Contact, Customer
+from loudou.customers.services import CONTACT_FIELDS, CUSTOMER_FIELDS
 from loudou.leads.models import Lead
 from loudou.leads.services import LEAD_FIELDS
 from loudou.org.models import User
@@ -75,24 +78,80 @@ class _Echo:
         return value
 
 
-def csv_chunks(lines: Iterable[list[Any]]) -> Iterator[str]:
-    """UTF-8 with BOM (Excel opens it as such), header first."""
+def csv_chunks(lines: Iterable[list[Any]], header: list[str] | None = None) -> Iterator[str]:
+    """UTF-8 with BOM (Excel opens it as such), header (the leads' by default) first."""
     writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(headers())
+    yield "\ufeff" + writer.writerow(headers() if header is None else header)
     for line in lines:
         yield writer.writerow(line)
 
 
-def xlsx_file(lines: Iterable[list[Any]]):
+def xlsx_file(lines: Iterable[list[Any]], header: list[str] | None = None, title: str = "线索"):
     """A temporary file holding the workbook (write-only: constant memory)."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet("线索")
-    sheet.append(headers())
+    sheet = book.create_sheet(title)
+    sheet.append(headers() if header is None else header)
     for line in lines:
         sheet.append(line)
     handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (FileResponse closes it)
     book.save(handle)
     handle.seek(0)
     return handle
+
+
+#: Exported columns of customers and contacts: the fields their services (and so the
+#: import) take
+CUSTOMER_COLUMNS, CONTACT_COLUMNS = CUSTOMER_FIELDS, CONTACT_FIELDS
+
+
+def record_headers(model) -> list[str]:
+    """The verbose names of a customer's or a contact's exported columns."""
+    columns = CUSTOMER_COLUMNS if model is Customer else CONTACT_COLUMNS
+    return [str(model._meta.get_field(name).verbose_name) for name in columns]
+
+
+def _plain(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, User):
+        return value.username
+    if hasattr(value, "pk"):
+        return value.name
+    return value if isinstance(value, (str, int)) else str(value)
+
+
+def customer_rows(customers: QuerySet[Customer], viewer: User) -> Iterator[list[Any]]:
+    customers = customers.select_related("owner", "industry", "region").order_by("name", "pk")
+    for customer in customers.iterator(chunk_size=500):
+        yield [neutralise(_plain(getattr(customer, name))) for name in CUSTOMER_COLUMNS]
+
+
+def contact_rows(contacts: QuerySet[Contact], viewer: User) -> Iterator[list[Any]]:
+    contacts = contacts.select_related("customer").order_by("customer__name", "customer_id", "pk")
+    for contact in contacts.iterator(chunk_size=500):
+        yield [
+            neutralise(
+                shown(contact, name, viewer) if name in MASKED else _plain(getattr(contact, name))
+            )
+            for name in CONTACT_COLUMNS
+        ]
+
+
+def export_customers(user: User, q: str = "") -> QuerySet[Customer]:
+    """The customers of the list page for `user` (search `q` on the company name)."""
+    from loudou.customers.selectors import visible_customers
+
+    customers = visible_customers(user)
+    q = q.replace("\x00", "").strip()[:100]
+    return customers.filter(name__icontains=q) if q else customers
+
+
+def export_contacts(user: User, q: str = "") -> QuerySet[Contact]:
+    """The contacts of the customers on the list page for `user`."""
+    from loudou.customers.selectors import visible_contacts
+
+    contacts = visible_contacts(user)
+    q = q.replace("\x00", "").strip()[:100]
+    return contacts.filter(customer__name__icontains=q) if q else contacts

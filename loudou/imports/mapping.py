@@ -1,5 +1,6 @@
-"""Column mapping: which header feeds which lead field, suggested from Chinese and English
-headers, validated, and read from a JSON file for the CLI ({"列名": "field", ...})."""
+"""Column mapping: which header feeds which field (of a lead, a customer or a contact, by the
+job's kind), suggested from Chinese and English headers, validated, and read from a JSON file
+for the CLI ({"列名": "field", ...})."""
 
 import json
 import re
@@ -101,6 +102,29 @@ SYNONYMS = {
     "amount": ["金额", "商机金额", "合同金额", "amount", "dealvalue", "value"],
     "products": ["产品", "产品线", "product", "products", "productline"],
 }
+#: Customer and contact targets, each with the lead synonyms it shares (None: its own only).
+KIND_TARGETS: dict[str, dict[str, str | None]] = {
+    "customers": {
+        "name": "company_name",
+        "industry": "industry",
+        "region": "region",
+        "employees": "employees",
+        "annual_revenue": "annual_revenue",
+        "address": None,
+        "notes": "notes",
+        "owner": "owner",
+    },
+    "contacts": {
+        "customer": "company_name",
+        "name": "contact_name",
+        "title": "contact_title",
+        "phone": "phone",
+        "email": "email",
+        "wechat": "wechat",
+        "notes": "notes",
+    },
+}
+KIND_SYNONYMS = {"address": ["地址", "公司地址", "办公地址", "通讯地址", "address"]}
 _NOISE = re.compile(r"[\s_\-./()（）:：*]+")
 
 
@@ -108,10 +132,50 @@ def normalise_header(header: str) -> str:
     return _NOISE.sub("", str(header)).casefold()
 
 
-def _index() -> dict[str, str]:
+def targets(kind: str = "leads") -> list[str]:
+    """The fields a job of `kind` may fill."""
+    return TARGETS if kind == "leads" else list(KIND_TARGETS[kind])
+
+
+def kind_model(kind: str):
+    from loudou.customers.models import Contact, Customer
+
+    return {"customers": Customer, "contacts": Contact}[kind]
+
+
+def target_labels(kind: str = "leads") -> dict[str, str]:
+    """{field: label} for the mapping form: the model's verbose names, the extras'."""
+    if kind == "leads":
+        from loudou.leads.models import Lead
+
+        labels = {f.name: f.verbose_name for f in Lead._meta.fields}
+        return {t: labels.get(t) or EXTRA_FIELDS.get(t, t) for t in TARGETS}
+    model = kind_model(kind)
+    labels = {f.name: f.verbose_name for f in model._meta.fields}
+    labels["owner"] = EXTRA_FIELDS["owner"]
+    if kind == "contacts":
+        labels["customer"] = _("客户（公司名称）")
+    return {t: labels[t] for t in KIND_TARGETS[kind]}
+
+
+def _kind_index(kind: str) -> dict[str, str]:
+    model = kind_model(kind)
+    index = {}
+    for name, shared in KIND_TARGETS[kind].items():
+        words = [*SYNONYMS.get(shared or "", []), *KIND_SYNONYMS.get(name, [])]
+        index.update({normalise_header(word): name for word in words})
+    for name in KIND_TARGETS[kind]:  # own labels and names win (an export maps back)
+        index[normalise_header(name)] = name
+        index[normalise_header(str(model._meta.get_field(name).verbose_name))] = name
+    return index
+
+
+def _index(kind: str = "leads") -> dict[str, str]:
     """Synonyms plus each field's own label (so an export's headers map back)."""
     from loudou.leads.models import Lead
 
+    if kind != "leads":
+        return _kind_index(kind)
     index = {}
     for name in LEAD_FIELDS:
         label = str(Lead._meta.get_field(name).verbose_name)
@@ -122,33 +186,42 @@ def _index() -> dict[str, str]:
     return index
 
 
-def suggest(headers: list[str], saved: dict[str, str] | None = None) -> dict[str, str]:
-    """{header: field} for the headers we recognise; a saved mapping wins per header.
+def suggest(
+    headers: list[str], saved: dict[str, str] | None = None, kind: str = "leads"
+) -> dict[str, str]:
+    """{header: field} for the headers we recognise; a saved mapping wins per header
+    (when it names one of the kind's fields).
 
     A single-valued field is suggested for its first matching header only."""
     saved = saved or {}
-    index = _index()
+    index = _index(kind)
+    allowed = targets(kind)
+    multi = MULTI if kind == "leads" else {"notes"}
     taken: set[str] = set()
     result: dict[str, str] = {}
     for header in headers:
-        target = saved.get(header) or index.get(normalise_header(header))
-        if not target or target not in TARGETS:
+        target = saved.get(header)
+        if target not in allowed:
+            target = index.get(normalise_header(header))
+        if not target or target not in allowed:
             continue
-        if target in taken and target not in MULTI:
+        if target in taken and target not in multi:
             continue
         taken.add(target)
         result[header] = target
     return result
 
 
-def validate(mapping: dict[str, str], headers: list[str]) -> dict[str, str]:
-    """The mapping without ignored columns; ImportFileError for unknown headers/fields,
-    a single-valued field fed twice, or nothing mapped."""
+def validate(mapping: dict[str, str], headers: list[str], kind: str = "leads") -> dict[str, str]:
+    """The mapping without ignored columns; ImportFileError for unknown headers/fields
+    (for the job's kind), a single-valued field fed twice, or nothing mapped."""
     clean = {h: f for h, f in mapping.items() if f}
-    problems = [f"{h}→{f}" for h, f in clean.items() if f not in TARGETS]
+    allowed = targets(kind)
+    multi = MULTI if kind == "leads" else {"notes"}
+    problems = [f"{h}→{f}" for h, f in clean.items() if f not in allowed]
     problems += [str(h) for h in clean if h not in headers]
     fields = list(clean.values())
-    problems += sorted({f for f in fields if fields.count(f) > 1 and f not in MULTI})
+    problems += sorted({f for f in fields if fields.count(f) > 1 and f not in multi})
     if problems:
         raise ImportFileError("bad_mapping", detail="、".join(problems))
     if not clean:

@@ -30,8 +30,17 @@ class RowOutcome(models.TextChoices):
     REVERTED = "reverted", _("已撤销")
 
 
+class ImportKind(models.TextChoices):
+    """What the rows of a file become."""
+
+    LEADS = "leads", _("线索")
+    CUSTOMERS = "customers", _("客户")
+    CONTACTS = "contacts", _("联系人")
+
+
 class ImportJob(TimeStampedModel):
-    """One uploaded file imported into leads: its mapping, target, progress and counts.
+    """One uploaded file imported into leads, customers or contacts (`kind`): its mapping,
+    target, progress and counts.
 
     `owner` is the target owner; None with `to_pool` puts the leads in the pool (公海)."""
 
@@ -40,6 +49,9 @@ class ImportJob(TimeStampedModel):
         verbose_name=_("导入人"),
         on_delete=models.PROTECT,
         related_name="import_jobs",
+    )
+    kind = models.CharField(
+        _("导入类型"), max_length=10, choices=ImportKind, default=ImportKind.LEADS
     )
     file = models.CharField(_("文件路径"), max_length=500)
     original_name = models.CharField(_("原文件名"), max_length=255)
@@ -109,8 +121,8 @@ def _process_exists(pid: int) -> bool:
 
 
 class ImportRow(models.Model):
-    """What became of one data row: imported (the lead it created), a duplicate of a lead
-    an earlier import created, merged, or rejected with the reasons."""
+    """What became of one data row: imported (the lead, customer or contact it created), a
+    duplicate of a record already there, merged, or rejected with the reasons."""
 
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rows")
     line = models.PositiveIntegerField(_("行号"))
@@ -118,6 +130,12 @@ class ImportRow(models.Model):
     outcome = models.CharField(_("结果"), max_length=10, choices=RowOutcome)
     lead = models.ForeignKey(
         "leads.Lead", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    contact = models.ForeignKey(
+        "customers.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reason = models.TextField(_("原因"), blank=True)
     values = models.JSONField(_("原始值"), default=dict)
@@ -140,10 +158,13 @@ class ImportRow(models.Model):
 
 
 class ColumnMapping(models.Model):
-    """A user's last mapping for a header (suggested again next time)."""
+    """A user's last mapping for a header in one kind of import (suggested again next time)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="column_mappings"
+    )
+    kind = models.CharField(
+        _("导入类型"), max_length=10, choices=ImportKind, default=ImportKind.LEADS
     )
     header = models.CharField(_("列名"), max_length=200)
     field = models.CharField(_("字段"), max_length=40, blank=True)
@@ -153,7 +174,9 @@ class ColumnMapping(models.Model):
         verbose_name = _("列映射")
         verbose_name_plural = _("列映射")
         constraints = [
-            models.UniqueConstraint(fields=["user", "header"], name="columnmapping_user_header")
+            models.UniqueConstraint(
+                fields=["user", "kind", "header"], name="columnmapping_user_kind_header"
+            )
         ]
 
     def __str__(self) -> str:

@@ -25,6 +25,7 @@ def job_list(request):
                 upload=upload,
                 original_name=upload.name,
                 encoding=form.cleaned_data["encoding"] or None,
+                kind=form.cleaned_data["kind"] or "leads",
             )
         except ImportFileError as error:
             form.add_error("file", error.message)
@@ -46,8 +47,8 @@ def job_detail(request, job_id: int):
                 actor=request.user,
                 job=job,
                 mapping=form.mapping(),
-                owner=form.cleaned_data["owner"],
-                to_pool=form.cleaned_data["to_pool"],
+                owner=form.cleaned_data.get("owner"),
+                to_pool=form.cleaned_data.get("to_pool", False),
             )
             context["preview"] = services.preview(job=job)
         except (ImportFileError, PermissionDenied, ValidationError) as error:

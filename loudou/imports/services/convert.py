@@ -78,10 +78,14 @@ def gather(row: dict[str, Any], mapping: dict[str, str]) -> dict[str, str]:
 
 
 class Converter:
-    """Converts rows of one job; reference lists are looked up once and cached."""
+    """Converts rows of one job; reference lists are looked up once and cached.
 
-    def __init__(self, mapping: dict[str, str]):
+    A customers/contacts job salts its fingerprints with its kind, so that a row never
+    counts as a duplicate of a row of another kind with the same cells."""
+
+    def __init__(self, mapping: dict[str, str], kind: str = "leads"):
         self.mapping = mapping
+        self.kind = kind
         self._cache: dict[tuple[str, str], Any] = {}
         self._other = SourceChannel.objects.filter(code="other").first()
 
@@ -89,7 +93,8 @@ class Converter:
         if len(self._cache) > CACHE_LIMIT:  # a file of distinct values keeps memory flat
             self._cache.clear()
         mapped = gather(row, self.mapping)
-        result = Converted(fingerprint=fingerprint(mapped))
+        salted = mapped if self.kind == "leads" else {**mapped, "": self.kind}
+        result = Converted(fingerprint=fingerprint(salted))
         for name, text in mapped.items():
             try:
                 self._put(result, name, text)

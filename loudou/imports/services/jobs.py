@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 
 from loudou.imports import mapping as mappings
 from loudou.imports.exceptions import ImportFileError
-from loudou.imports.models import ColumnMapping, ImportJob, JobStatus
+from loudou.imports.models import ColumnMapping, ImportJob, ImportKind, JobStatus
 from loudou.imports.readers import open_table
 from loudou.imports.services.batch import import_rows
 from loudou.imports.services.convert import Converter
+from loudou.imports.services.records import import_records
 from loudou.imports.services.rows import external_ref
 from loudou.leads.models import Lead
 from loudou.org.models import User
@@ -34,8 +35,9 @@ def imports_dir() -> Path:
     return folder
 
 
-def saved_mapping(user: User) -> dict[str, str]:
-    return dict(ColumnMapping.objects.filter(user=user).values_list("header", "field"))
+def saved_mapping(user: User, kind: str = ImportKind.LEADS) -> dict[str, str]:
+    mappings_ = ColumnMapping.objects.filter(user=user, kind=kind)
+    return dict(mappings_.values_list("header", "field"))
 
 
 def create_job(
@@ -45,9 +47,13 @@ def create_job(
     original_name: str,
     encoding: str | None = None,
     delimiter: str | None = None,
+    kind: str = ImportKind.LEADS,
 ) -> ImportJob:
     """Store the file under DATA_DIR/imports/ and read its header. A file that cannot be
-    read raises ImportFileError and leaves nothing behind (no file, no job)."""
+    read raises ImportFileError and leaves nothing behind (no file, no job). `kind`: what
+    the rows become (leads, customers, contacts); ValidationError for another value."""
+    if kind not in ImportKind.values:
+        raise ValidationError({"kind": _("不支持的导入类型：{kind}").format(kind=str(kind)[:20])})
     name = Path(original_name).name[:200] or "upload"
     path = imports_dir() / f"{uuid.uuid4().hex}{Path(name).suffix.lower()}"
     with path.open("wb") as handle:
@@ -59,12 +65,13 @@ def create_job(
         raise
     return ImportJob.objects.create(
         user=actor,
+        kind=kind,
         file=str(path),
         original_name=name,
         encoding=table.encoding,
         delimiter=table.delimiter,
         headers=table.headers,
-        mapping=mappings.suggest(table.headers, saved_mapping(actor)),
+        mapping=mappings.suggest(table.headers, saved_mapping(actor, kind), kind),
     )
 
 
@@ -78,8 +85,11 @@ def set_mapping(
     to_pool: bool = False,
     remember: bool = True,
 ) -> ImportJob:
-    """Choose columns and target. A rep may not import into another rep's name."""
-    clean = mappings.validate(mapping, job.headers)
+    """Choose columns and target. A rep may not import into another rep's name. (A contacts
+    job has no target: its contacts belong to the customers they name.)"""
+    clean = mappings.validate(mapping, job.headers, job.kind)
+    if job.kind == ImportKind.CONTACTS:
+        owner, to_pool = None, False
     if to_pool:
         owner = None
     ensure_assignable(actor, owner)
@@ -88,7 +98,7 @@ def set_mapping(
     if remember:
         for header in job.headers:
             ColumnMapping.objects.update_or_create(
-                user=actor, header=header, defaults={"field": clean.get(header, "")}
+                user=actor, kind=job.kind, header=header, defaults={"field": clean.get(header, "")}
             )
     return job
 
@@ -101,16 +111,19 @@ def preview(*, job: ImportJob, limit: int = PREVIEW_ROWS) -> list[dict[str, Any]
     """Validate the whole file and dry-run its first `limit` rows: nothing is written.
 
     Returns [{line, values (the raw cells), outcome, reason}]; records the row count."""
-    mappings.validate(job.mapping, job.headers)
+    mappings.validate(job.mapping, job.headers, job.kind)
     table = _table(job)
     total = table.count()
-    converter = Converter(job.mapping)
+    converter = Converter(job.mapping, job.kind)
     with transaction.atomic():
         rows = list(islice(table.rows(), limit))
         converted = [(line, converter.convert(row)) for line, row in rows]
-        known: dict[str, int] = {}
-        _known_refs(known, [c.fingerprint for _line, c in converted])
-        outcomes = import_rows(job, converted, known)
+        if job.kind != ImportKind.LEADS:
+            outcomes = import_records(job, converted)
+        else:
+            known: dict[str, int] = {}
+            _known_refs(known, [c.fingerprint for _line, c in converted])
+            outcomes = import_rows(job, converted, known)
         results = [
             {"line": line, "values": row, "outcome": r.outcome, "reason": r.reason}
             for (line, row), r in zip(rows, outcomes, strict=True)
@@ -132,7 +145,7 @@ def start_job(*, actor: User, job: ImportJob) -> ImportJob:
     """Queue the run in the background (after commit)."""
     from loudou.imports.tasks import run_import
 
-    mappings.validate(job.mapping, job.headers)
+    mappings.validate(job.mapping, job.headers, job.kind)
     if not ImportJob.objects.filter(pk=job.pk, status__in=STARTABLE).update(
         status=JobStatus.QUEUED
     ):

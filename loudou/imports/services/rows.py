@@ -24,20 +24,22 @@ class RowResult:
     outcome: str
     lead_id: int | None = None
     reason: str = ""
+    customer_id: int | None = None
+    contact_id: int | None = None
 
 
 def external_ref(fingerprint: str) -> str:
     return f"import:{fingerprint}"
 
 
-def describe(error: ValidationError | PermissionDenied | dict) -> str:
-    """'公司名称：请填写公司名称。; 邮箱：…' — field labels, then messages."""
+def describe(error: ValidationError | PermissionDenied | dict, model=Lead) -> str:
+    """'公司名称：请填写公司名称。; 邮箱：…' — field labels (of `model`), then messages."""
     if isinstance(error, PermissionDenied):
         return str(error) or _("无权限")
     errors = error if isinstance(error, dict) else getattr(error, "message_dict", None)
     if errors is None:
         return "; ".join(str(m) for m in error.messages)
-    labels = {f.name: str(f.verbose_name) for f in Lead._meta.fields}
+    labels = {f.name: str(f.verbose_name) for f in model._meta.fields}
     parts = []
     for name, messages in errors.items():
         label = labels.get(name, name) if name != "__all__" else ""

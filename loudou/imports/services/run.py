@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 
 from loudou.core import audit
 from loudou.imports.exceptions import ImportFileError
-from loudou.imports.models import ImportJob, ImportRow, JobStatus, RowOutcome
+from loudou.imports.models import ImportJob, ImportKind, ImportRow, JobStatus, RowOutcome
 from loudou.imports.services.batch import import_rows
 from loudou.imports.services.convert import Converter
 from loudou.imports.services.jobs import BATCH_SIZE, STARTABLE, _known_refs, _table
+from loudou.imports.services.records import import_records, revert_records
 from loudou.imports.services.rows import process_row
 from loudou.leads.models import Lead
 from loudou.leads.services.bulk import insert_rows
@@ -111,7 +112,7 @@ def _run(job, worker, batch_size, max_batches, on_progress, per_row) -> None:
         job.total = table.count()
         ImportJob.objects.filter(pk=job.pk).update(total=job.total)
     rows = islice(table.rows(), job.progress, None)
-    converter = Converter(job.mapping)
+    converter = Converter(job.mapping, job.kind)
     batches = 0
     while True:
         if max_batches is not None and batches >= max_batches:
@@ -132,10 +133,13 @@ def _run_batch(job: ImportJob, converter: Converter, batch: list, worker: str, p
     counts = _bump(job, worker, len(batch))  # first: the lease check, and the job's row lock
     converted = [(line, converter.convert(row)) for line, row in batch]
     known: dict[str, int] = {}
-    _known_refs(known, [c.fingerprint for _line, c in converted])
-    if per_row:
+    if job.kind != ImportKind.LEADS:  # customers, contacts: row by row (records.py)
+        results = import_records(job, converted)
+    elif per_row:
+        _known_refs(known, [c.fingerprint for _line, c in converted])
         results = [process_row(job, line, conv, known) for line, conv in converted]
     else:
+        _known_refs(known, [c.fingerprint for _line, c in converted])
         results = import_rows(job, converted, known)
         _after_batch([r.lead_id for r in results if r.outcome == RowOutcome.IMPORTED])
     rows = [
@@ -145,6 +149,8 @@ def _run_batch(job: ImportJob, converter: Converter, batch: list, worker: str, p
             fingerprint=r.fingerprint,
             outcome=r.outcome,
             lead_id=r.lead_id,
+            customer_id=r.customer_id,
+            contact_id=r.contact_id,
             reason=r.reason,
             values={k: str(v) for k, v in row.items()} if r.outcome == "rejected" else {},
         )
@@ -220,6 +226,10 @@ def revert_job(*, actor: User, job: ImportJob) -> ImportJob:
         status=JobStatus.REVERTED, updated_at=timezone.now()
     ):
         raise ValidationError(_("只有已完成的导入可以撤销。"))
+    if job.kind != ImportKind.LEADS:
+        revert_records(job, actor)
+        job.refresh_from_db()
+        return job
     rows = ImportRow.objects.filter(job=job, outcome=RowOutcome.IMPORTED)
     reason = _("导入已撤销")
     for lead in Lead.objects.filter(pk__in=rows.values("lead_id")).iterator():

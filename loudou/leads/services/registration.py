@@ -160,6 +160,8 @@ def new_customer(lead: Lead, actor: User) -> Customer:
         annual_revenue=lead.annual_revenue,
         owner=lead.owner,
         captured_by=actor,
+        # the bulk path inserts without save(); the lead's key is the customer's (same name)
+        company_key=lead.company_key,
     )
 
 

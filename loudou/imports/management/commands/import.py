@@ -16,7 +16,8 @@ from loudou.org.models import User
 
 class Command(BaseCommand):
     help = (
-        "Import leads from a .csv or .xlsx file (exit code 1 when nothing was imported); "
+        "Import leads (or, with --kind, customers or contacts) from a .csv or .xlsx file "
+        "(exit code 1 when nothing was imported); "
         "--resume JOB_ID continues an interrupted import after its last committed batch."
     )
 
@@ -24,6 +25,12 @@ class Command(BaseCommand):
         parser.add_argument("file", nargs="?")
         parser.add_argument("--resume", type=int, metavar="JOB_ID", help="continue a job")
         parser.add_argument("--mapping", help='JSON file {"列名": "field", ...}')
+        parser.add_argument(
+            "--kind",
+            choices=["leads", "customers", "contacts"],
+            default="leads",
+            help="what the rows become (default: leads)",
+        )
         target = parser.add_mutually_exclusive_group()
         target.add_argument("--owner", help="username of the owner of every imported lead")
         target.add_argument("--pool", action="store_true", help="import into the pool (公海)")
@@ -74,6 +81,7 @@ class Command(BaseCommand):
                 original_name=path.name,
                 encoding=options["encoding"],
                 delimiter=options["delimiter"],
+                kind=options["kind"],
             )
         mapping = load_mapping_file(options["mapping"]) if options["mapping"] else job.mapping
         self.stdout.write(f"{path.name}: {job.encoding or 'xlsx'}, columns {mapping}")
