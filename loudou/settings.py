@@ -236,4 +236,7 @@ LOUDOU_PERIODIC_TASKS = [
     ("loudou.notifications.tasks.prune_task_results", 24 * 3600),
     ("loudou.assignment.tasks.recycle_leads", 3600),
     ("loudou.health.tasks.hourly", 3600),
+    ("loudou.webforms.tasks.prune_spam", 24 * 3600),
 ]
+#: How long refused web-form posts are kept for administrators to review.
+LOUDOU_SPAM_KEPT_DAYS = int(os.environ.get("LOUDOU_SPAM_KEPT_DAYS", "90"))

@@ -237,6 +237,12 @@ class Match:
         }
 
 
+def prefix_bounds(prefix: str) -> tuple[str, str]:
+    """[low, high) of the keys starting with `prefix`: an index range, which LIKE (and
+    so `startswith`) is not on SQLite."""
+    return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
 def find_duplicates(*, values: dict, exclude_id: int | None = None) -> list[Match]:
     """Existing leads (not merged away) with the same phone, email or a similar company name,
     best first. Reads every lead, not only visible ones: the 撞单 check must see them all;
@@ -266,7 +272,8 @@ def find_duplicates(*, values: dict, exclude_id: int | None = None) -> list[Matc
     key = company_key(name)
     if len(key) >= 2:
         limit = threshold()
-        candidates = base.filter(company_key__startswith=key[:KEY_PREFIX])
+        low, high = prefix_bounds(key[:KEY_PREFIX])
+        candidates = base.filter(company_key__gte=low, company_key__lt=high)
         for lead in candidates.order_by("-id")[:MAX_CANDIDATES]:
             score = company_similarity(name, lead.company_name)
             if score >= limit:

@@ -1,7 +1,9 @@
 """Turning a public form post into a lead, through register_lead like every other lead."""
 
 import logging
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -77,6 +79,13 @@ def record_spam(*, form: WebForm, reason: str, ip: str, data, now=None) -> SpamS
         ip_hash=ip_hash(ip),
         payload=truncated_payload(data),
     )
+
+
+def prune_spam(*, now=None) -> int:
+    """Delete stored spam older than LOUDOU_SPAM_KEPT_DAYS (the counter on the form
+    stays). Returns how many were deleted."""
+    kept = timedelta(days=settings.LOUDOU_SPAM_KEPT_DAYS)
+    return SpamSubmission.objects.filter(at__lt=(now or timezone.now()) - kept).delete()[0]
 
 
 def submit_web_form(*, form: WebForm, data, ip: str) -> Lead | None:

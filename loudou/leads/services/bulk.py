@@ -42,6 +42,7 @@ from loudou.leads.dedupe import (
     company_key,
     parse_company_name,
     pinyin_form,
+    prefix_bounds,
     threshold,
 )
 from loudou.leads.models import DedupePolicy, Lead
@@ -160,11 +161,6 @@ def insert_rows(model, objs: list, *, returning: bool = False) -> None:
         obj._state.adding, obj._state.db = False, connection.alias
 
 
-def _prefix_bounds(prefix: str) -> tuple[str, str]:
-    """[low, high) of the keys starting with `prefix` (an index range, unlike LIKE)."""
-    return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
-
-
 _PREFIXES_PER_QUERY = 100
 
 
@@ -184,7 +180,7 @@ def _newest_by_prefix(prefixes: list[str]) -> list[tuple]:
             f" WHERE +{quote('merged_into_id')} IS NULL AND {key} >= %s AND {key} < %s"
             f" ORDER BY +{quote('id')} DESC LIMIT {MAX_CANDIDATES}) AS p{i}"
         )
-        params += [prefix, *_prefix_bounds(prefix)]
+        params += [prefix, *prefix_bounds(prefix)]
     if not parts:
         return []
     with connection.cursor() as cursor:

@@ -245,3 +245,25 @@ def test_administrators_see_spam_in_the_admin_read_only(client, admin_user, webf
     assert listed.status_code == 200
     assert spam.ip_hash in listed.content.decode()
     assert add.status_code == 403
+
+
+def test_stored_spam_is_pruned_after_the_keeping_period(settings, webform):
+    # given: two refused posts, one older than the keeping period
+    from django.utils import timezone
+
+    from loudou.webforms import tasks
+    from loudou.webforms.services import prune_spam, record_spam
+
+    settings.LOUDOU_SPAM_KEPT_DAYS = 30
+    now = timezone.now()
+    old = record_spam(form=webform, reason="honeypot", ip="10.0.0.1", data={"a": "x"}, now=now)
+    SpamSubmission.objects.filter(pk=old.pk).update(at=now - timedelta(days=31))
+    recent = record_spam(form=webform, reason="honeypot", ip="10.0.0.2", data={}, now=now)
+    # when
+    deleted = prune_spam(now=now)
+    # then: the old one is gone, the recent one and the form's counter stay
+    assert deleted == 1
+    assert list(SpamSubmission.objects.values_list("pk", flat=True)) == [recent.pk]
+    webform.refresh_from_db()
+    assert webform.spam_count == 2
+    assert tasks.prune_spam.call() == 0  # the daily task runs the same service
