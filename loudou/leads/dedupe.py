@@ -237,10 +237,27 @@ class Match:
         }
 
 
+def key_prefix(key: str) -> str:
+    """What Lead.company_prefix holds: the key's first KEY_PREFIX letters."""
+    return key[:KEY_PREFIX]
+
+
 def prefix_bounds(prefix: str) -> tuple[str, str]:
     """[low, high) of the keys starting with `prefix`: an index range, which LIKE (and
     so `startswith`) is not on SQLite."""
     return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def prefix_q(key: str):
+    """The leads whose company key starts with `key`'s first KEY_PREFIX letters: an
+    equality on the stored prefix (newest first straight from its index), or for a key
+    shorter than that an index range of keys."""
+    from django.db.models import Q
+
+    if len(key) >= KEY_PREFIX:
+        return Q(company_prefix=key_prefix(key))
+    low, high = prefix_bounds(key)
+    return Q(company_key__gte=low, company_key__lt=high)
 
 
 def find_duplicates(*, values: dict, exclude_id: int | None = None) -> list[Match]:
@@ -272,9 +289,7 @@ def find_duplicates(*, values: dict, exclude_id: int | None = None) -> list[Matc
     key = company_key(name)
     if len(key) >= 2:
         limit = threshold()
-        low, high = prefix_bounds(key[:KEY_PREFIX])
-        candidates = base.filter(company_key__gte=low, company_key__lt=high)
-        for lead in candidates.order_by("-id")[:MAX_CANDIDATES]:
+        for lead in base.filter(prefix_q(key)).order_by("-id")[:MAX_CANDIDATES]:
             score = company_similarity(name, lead.company_name)
             if score >= limit:
                 hit(lead, "company", score)

@@ -87,6 +87,9 @@ class Lead(TimeStampedModel):
     company_key = models.CharField(
         _("查重键"), max_length=120, blank=True, editable=False, db_index=True
     )
+    #: company_key's first dedupe.KEY_PREFIX letters: the candidates of a name are the
+    #: newest leads of its prefix, read from (prefix, merged_into, id) in index order
+    company_prefix = models.CharField(_("查重前缀"), max_length=8, blank=True, editable=False)
     merged_into = models.ForeignKey(
         "self",
         verbose_name=_("已合并到"),
@@ -285,6 +288,9 @@ class Lead(TimeStampedModel):
             models.Index(fields=["owner", "-captured_at"]),
             models.Index(fields=["captured_by", "-captured_at"]),
             models.Index(fields=["pipeline", "stage"]),
+            models.Index(
+                fields=["company_prefix", "merged_into", "id"], name="lead_company_prefix"
+            ),
             # covering, ADR 0009: leads held per stage and owner (funnel, quota) and the
             # sweep's pass over the open leads (health.findings.tally) read the index alone
             models.Index(
@@ -333,14 +339,20 @@ class Lead(TimeStampedModel):
             raise ValidationError({"budget_max": _("预算上限不能小于下限。")})
 
     def save(self, *args, **kwargs):
-        from loudou.leads.dedupe import company_key
+        from loudou.leads.dedupe import company_key, key_prefix
         from loudou.leads.search import pinyin_key
 
         self.search_key = pinyin_key(self.company_name, self.contact_name)
         self.company_key = company_key(self.company_name)
+        self.company_prefix = key_prefix(self.company_key)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and {"company_name", "contact_name"} & set(update_fields):
-            kwargs["update_fields"] = {*update_fields, "search_key", "company_key"}
+            kwargs["update_fields"] = {
+                *update_fields,
+                "search_key",
+                "company_key",
+                "company_prefix",
+            }
         super().save(*args, **kwargs)
 
     def derive_status(self) -> str:

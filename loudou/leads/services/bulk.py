@@ -40,6 +40,7 @@ from loudou.leads.dedupe import (
     MAX_CANDIDATES,
     Match,
     company_key,
+    key_prefix,
     parse_company_name,
     pinyin_form,
     prefix_bounds,
@@ -166,21 +167,27 @@ _PREFIXES_PER_QUERY = 100
 
 def _newest_by_prefix(prefixes: list[str]) -> list[tuple]:
     """For each prefix, the MAX_CANDIDATES newest leads (not merged away) whose company
-    key starts with it, as find_duplicates reads them, in one UNION ALL query; each row
-    ends with its prefix. The unary `+`s keep SQLite's planner on the company_key range
-    (without them it walks the merged_into index, i.e. the whole table, per prefix)."""
+    key starts with it, as find_duplicates reads them (dedupe.prefix_q), in one UNION ALL
+    query; each row ends with its prefix. A full-length prefix reads its newest rows in
+    the order of the (company_prefix, merged_into, id) index; a shorter one (a key of two
+    or three letters) a company_key range, where the unary `+`s keep SQLite's planner on
+    the range (without them it walks the merged_into index, i.e. the whole table)."""
     connection = connections[router.db_for_read(Lead)]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(Lead._meta.get_field(name).column) for name in Candidate.FIELDS)
-    table, key = quote(Lead._meta.db_table), quote("company_key")
+    table, key, merged = quote(Lead._meta.db_table), quote("company_key"), quote("merged_into_id")
     parts, params = [], []
     for i, prefix in enumerate(prefixes):
+        if len(prefix) >= KEY_PREFIX:
+            where, order = f"{quote('company_prefix')} = %s AND {merged} IS NULL", quote("id")
+            params += [prefix, prefix]
+        else:
+            where, order = f"+{merged} IS NULL AND {key} >= %s AND {key} < %s", f"+{quote('id')}"
+            params += [prefix, *prefix_bounds(prefix)]
         parts.append(
             f"SELECT * FROM (SELECT {columns}, %s AS prefix FROM {table}"  # noqa: S608
-            f" WHERE +{quote('merged_into_id')} IS NULL AND {key} >= %s AND {key} < %s"
-            f" ORDER BY +{quote('id')} DESC LIMIT {MAX_CANDIDATES}) AS p{i}"
+            f" WHERE {where} ORDER BY {order} DESC LIMIT {MAX_CANDIDATES}) AS p{i}"
         )
-        params += [prefix, *prefix_bounds(prefix)]
     if not parts:
         return []
     with connection.cursor() as cursor:
@@ -398,6 +405,7 @@ class LeadBatch:
             preloaded=True,
         )
         lead.company_key = company_key(lead.company_name)
+        lead.company_prefix = key_prefix(lead.company_key)
         planned = Planned(lead=lead, matches=matches, created=created_changes(lead))
         if lead.is_valid and self.first_stage is not None:  # place_new_lead
             self._apply_move(planned, self.first_stage, lead.captured_at, None)

@@ -110,6 +110,26 @@ def test_saving_a_lead_stores_its_company_key(rep):
 
     # then
     assert Lead.objects.get(pk=lead.pk).company_key == "shuzhikeji"
+    assert Lead.objects.get(pk=lead.pk).company_prefix == "shuz"
+
+
+@pytest.mark.django_db
+def test_candidates_share_the_prefix_for_long_and_short_keys(rep):
+    # given: a long key ("shuzhikeji"), a short one ("ibm", under KEY_PREFIX letters) and
+    # names whose keys share fewer letters
+    long_key = make_lead(actor=rep, company_name="杭州数智科技有限公司", phone="13900001111")
+    short_key = make_lead(actor=rep, company_name="IBM有限公司", phone="13900002222")
+    make_lead(actor=rep, company_name="杭州书香科技有限公司", phone="13900003333")  # "shux…"
+    make_lead(actor=rep, company_name="IB有限公司", phone="13900004444")  # "ib"
+
+    # when
+    for_long = find_duplicates(values={"company_name": "数智科技股份有限公司"})
+    for_short = find_duplicates(values={"company_name": "IBM公司"})
+
+    # then
+    assert [m.lead.pk for m in for_long] == [long_key.pk]
+    assert [m.lead.pk for m in for_short] == [short_key.pk]
+    assert Lead.objects.get(pk=short_key.pk).company_key == "ibm"
 
 
 @pytest.mark.django_db
