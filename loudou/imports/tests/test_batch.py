@@ -30,12 +30,6 @@ class Rollback(Exception):
     pass
 
 
-@pytest.fixture(autouse=True)
-def data_dir(settings, tmp_path):
-    settings.DATA_DIR = tmp_path
-    return tmp_path
-
-
 @pytest.fixture
 def frozen():
     with time_machine.travel(NOW, tick=False):

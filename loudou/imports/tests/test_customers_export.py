@@ -12,11 +12,6 @@ from loudou.org.models import Industry, Region
 from loudou.org.services import issue_api_token
 
 
-@pytest.fixture(autouse=True)
-def data_dir(settings, tmp_path):
-    settings.DATA_DIR = tmp_path
-
-
 def _auth(user):
     return {"HTTP_AUTHORIZATION": f"Bearer {issue_api_token(user=user)}"}
 

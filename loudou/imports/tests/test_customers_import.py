@@ -41,12 +41,6 @@ CONTACTS = (
 )
 
 
-@pytest.fixture(autouse=True)
-def data_dir(settings, tmp_path):
-    settings.DATA_DIR = tmp_path
-    return tmp_path
-
-
 def _auth(user):
     return {"HTTP_AUTHORIZATION": f"Bearer {issue_api_token(user=user)}"}
 

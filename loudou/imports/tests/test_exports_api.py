@@ -2,7 +2,6 @@
 
 import io
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -14,11 +13,6 @@ from loudou.leads.tests.factories import make_lead
 from loudou.org.services import issue_api_token
 
 CSV = "公司名称,手机\n甲公司,13812345678\n,13900001111\n"
-
-
-@pytest.fixture(autouse=True)
-def data_dir(settings, tmp_path):
-    settings.DATA_DIR = tmp_path
 
 
 def _auth(user):

@@ -26,12 +26,6 @@ CSV = (
 )
 
 
-@pytest.fixture(autouse=True)
-def data_dir(settings, tmp_path):
-    settings.DATA_DIR = tmp_path
-    return tmp_path
-
-
 def _job(user, text=CSV, name="leads.csv", encoding="utf-8"):
     upload = io.BytesIO(text.encode(encoding))
     job = services.create_job(actor=user, upload=upload, original_name=name)

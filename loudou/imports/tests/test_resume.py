@@ -24,12 +24,6 @@ ROWS = 7
 CSV = "公司名称,手机\n" + "".join(f"公司{i},1380000000{i}\n" for i in range(ROWS))
 
 
-@pytest.fixture(autouse=True)
-def data_dir(settings, tmp_path):
-    settings.DATA_DIR = tmp_path
-    return tmp_path
-
-
 def _job(user):
     job = services.create_job(actor=user, upload=io.BytesIO(CSV.encode()), original_name="a.csv")
     return services.set_mapping(actor=user, job=job, mapping=job.mapping, owner=user)
