@@ -104,8 +104,8 @@ def move_rate(scope: Scope, stage: Stage) -> dict:
     return move_rates(scope)[stage.pk]
 
 
-#: per stage, only the rows around the median and the 75th percentile (integer division,
-#: the same on SQLite and PostgreSQL); `spent` is summed per lead first
+#: per stage, only the rows around the median and the 75th percentile (integer division);
+#: `spent` is summed per lead first
 _RANKED = """
     SELECT stage_id, rn, n, spent FROM (
         SELECT stage_id, spent,
@@ -127,10 +127,41 @@ def _quantile(ranks: dict[int, float], n: int, q: float) -> float | None:
     return ranks[low] + (ranks[high] - ranks[low]) * (position - low)
 
 
+#: PostgreSQL's own interpolated percentiles over the days (float8 division, rounded as
+#: Python's int / int): the same values and formula as `_quantile`
+_PERCENTILES = """
+    SELECT stage_id, COUNT(*),
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY spent::float8 / {per_day}::float8),
+           percentile_cont(0.75) WITHIN GROUP (ORDER BY spent::float8 / {per_day}::float8)
+    FROM ({inner}) per_lead GROUP BY stage_id
+"""
+
+
+def _ranked_quantiles(sql: str, params) -> dict[int, tuple[int, float, float]]:
+    """{stage: (n, median days, p75 days)} from the ranks around each quantile."""
+    ranks: dict[int, dict[int, float]] = defaultdict(dict)
+    counts: dict[int, int] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(_RANKED.format(inner=sql), params)
+        for stage_id, rank, n, value in cursor.fetchall():
+            ranks[stage_id][rank] = int(value) / US_PER_DAY
+            counts[stage_id] = n
+    return {
+        stage: (n, _quantile(ranks[stage], n, 0.5), _quantile(ranks[stage], n, 0.75))
+        for stage, n in counts.items()
+    }
+
+
+def _cont_quantiles(sql: str, params) -> dict[int, tuple[int, float, float]]:
+    with connection.cursor() as cursor:
+        cursor.execute(_PERCENTILES.format(inner=sql, per_day=f"{US_PER_DAY}.0"), params)
+        return {stage: (n, median, p75) for stage, n, median, p75 in cursor.fetchall()}
+
+
 def stage_durations(scope: Scope, now: datetime) -> dict[int, dict]:
     """Per stage: days in stage per cohort lead (median, p75), as
-    metrics.stage_durations. One query for all stages, ranked in the database with window
-    functions (percentile_cont is PostgreSQL-only); only the ranks needed come back."""
+    metrics.stage_durations. One query for all stages: on PostgreSQL `percentile_cont`,
+    elsewhere (SQLite has none) window functions returning only the ranks needed."""
     # driven from the cohort (captured_at index), then each lead's stays (lead index); the
     # cohort is in the pipeline, so are all its stays
     spent = Coalesce(F("left_us"), Value(to_us(now))) - F("entered_us")
@@ -142,20 +173,16 @@ def stage_durations(scope: Scope, now: datetime) -> dict[int, dict]:
         .annotate(spent=Sum(spent))
     )
     sql, params = inner.query.sql_with_params()
-    ranks: dict[int, dict[int, float]] = defaultdict(dict)
-    counts: dict[int, int] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(_RANKED.format(inner=sql), params)
-        for stage_id, rank, n, value in cursor.fetchall():
-            ranks[stage_id][rank] = int(value) / US_PER_DAY
-            counts[stage_id] = n
+    quantiles = (_cont_quantiles if connection.vendor == "postgresql" else _ranked_quantiles)(
+        sql, params
+    )
     result = {}
     for stage in scope.stages:
-        n = counts.get(stage.pk, 0)
+        n, median, p75 = quantiles.get(stage.pk, (0, None, None))
         result[stage.pk] = {
             "leads": n,
-            "median_days": _round(_quantile(ranks[stage.pk], n, 0.5)),
-            "p75_days": _round(_quantile(ranks[stage.pk], n, 0.75)),
+            "median_days": _round(median),
+            "p75_days": _round(p75),
         }
     return result
 
