@@ -237,6 +237,7 @@ LOUDOU_PERIODIC_TASKS = [
     ("loudou.assignment.tasks.recycle_leads", 3600),
     ("loudou.health.tasks.hourly", 3600),
     ("loudou.webforms.tasks.prune_spam", 24 * 3600),
+    ("loudou.core.tasks.refresh_planner_statistics", 24 * 3600),
 ]
 #: How long refused web-form posts are kept for administrators to review.
 LOUDOU_SPAM_KEPT_DAYS = int(os.environ.get("LOUDOU_SPAM_KEPT_DAYS", "90"))
