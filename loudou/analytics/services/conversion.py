@@ -54,11 +54,16 @@ def _labels(by: str, keys: set) -> dict:
     return {obj.pk: obj for obj in model.objects.filter(pk__in=[k for k in keys if k])}
 
 
-def _counts(scope: Scope, field: str) -> list[dict]:
+def _keys(fields: tuple[str, ...], prefix: str = "") -> dict:
+    return {f"k{i}": F(f"{prefix}{field}") for i, field in enumerate(fields)}
+
+
+def _counts(scope: Scope, fields: tuple[str, ...]) -> list[dict]:
+    """Leads and deals per combination of `fields` (one grouped query for them all)."""
     rows = (
         scope.pipeline_cohort()
         .order_by()
-        .values(key=F(field))
+        .values(**_keys(fields))
         .annotate(
             leads=Count("pk"),
             deals=Count("pk", filter=Q(progress__won_at__isnull=False)),
@@ -67,47 +72,73 @@ def _counts(scope: Scope, field: str) -> list[dict]:
     return list(rows)
 
 
-def _cycles(scope: Scope, field: str) -> dict:
-    """{key: [cycle days]} over the deals (few compared with the leads)."""
+def _cycles(scope: Scope, fields: tuple[str, ...]) -> list[tuple]:
+    """(keys…, cycle days) of every deal (few compared with the leads)."""
     rows = LeadProgress.objects.filter(scope.lead_q(cohort=True), won_at__isnull=False).values_list(
-        f"lead__{field}", "cycle_us"
+        *(f"lead__{field}" for field in fields), "cycle_us"
     )
-    cycles = defaultdict(list)
-    for key, cycle in rows:
-        cycles[key].append(cycle / US_PER_DAY)
-    return cycles
+    return [(*keys, cycle / US_PER_DAY) for *keys, cycle in rows]
 
 
-def _factors(scope: Scope, field: str) -> tuple[dict, dict]:
-    """({key: Counter(win factor id)}, {key: Counter(lost reason id)}) — one count per
-    lead and factor."""
+def _factors(scope: Scope, fields: tuple[str, ...]) -> tuple[list, list]:
+    """([(keys…, win factor ids)], [(keys…, lost reason id, leads)]): each won lead's
+    distinct win factors, and the distinct leads per combination and lost reason."""
     leads = scope.lead_q(cohort=True)
-    wins, losses = defaultdict(Counter), defaultdict(Counter)
     won_ids = list(Stage.objects.filter(kind=StageKind.WON).values_list("pk", flat=True))
+    keys = [f"lead__{field}" for field in fields]
     # only the leads the projection says were won (lost) have won (lost) ledger rows:
     # the cohort is narrowed through LeadProgress before any ledger row is read
     won_rows = (
         StageChange.objects.filter(leads, to_stage_id__in=won_ids)
         .filter(lead__progress__won_at__isnull=False)
         .order_by()  # the ledger's default (at, id) order is a sort nobody needs here
-        .values_list("lead_id", f"lead__{field}", "win_factors")
+        .values_list("lead_id", *keys, "win_factors")
     )
-    seen = set()
-    for lead_id, key, factors in won_rows:
-        for factor in factors or []:
-            if (lead_id, factor) not in seen:
-                seen.add((lead_id, factor))
-                wins[key][factor] += 1
+    # a lead may have several won rows (reopened), and several product lines
+    per_lead: dict[tuple, set] = defaultdict(set)
+    for lead_id, *values, factors in won_rows:
+        per_lead[(lead_id, *values)].update(factors or [])
+    wins = [(*key[1:], factors) for key, factors in per_lead.items()]
     lost_rows = (
         StageChange.objects.filter(leads, lost_reason__isnull=False)
         .filter(lead__progress__lost_at__isnull=False)
         .order_by()
-        .values_list(f"lead__{field}", "lost_reason_id")
+        .values_list(*keys, "lost_reason_id")
         .annotate(n=Count("lead_id", distinct=True))
     )
-    for key, reason, n in lost_rows:
-        losses[key][reason] += n
-    return wins, losses
+    return wins, list(lost_rows)
+
+
+class _Figures:
+    """The grouped figures of several dimensions, read once: a lead has one value per
+    dimension (not products), so each dimension's groups are sums over the combinations
+    (distinct leads per reason too: the combinations split the leads)."""
+
+    def __init__(self, scope: Scope, fields: tuple[str, ...]):
+        self.fields = fields
+        self.counts = _counts(scope, fields)
+        self.cycles = _cycles(scope, fields)
+        self.wins, self.losses = _factors(scope, fields)
+
+    def of(self, field: str) -> tuple[list[dict], dict, dict, dict]:
+        """(counts, {key: [cycle days]}, {key: Counter(win)}, {key: Counter(loss)}) per
+        value of `field`."""
+        i = self.fields.index(field)
+        counts: dict = defaultdict(lambda: {"leads": 0, "deals": 0})
+        for row in self.counts:
+            group = counts[row[f"k{i}"]]
+            group["leads"] += row["leads"]
+            group["deals"] += row["deals"]
+        cycles = defaultdict(list)
+        for *keys, cycle in self.cycles:
+            cycles[keys[i]].append(cycle)
+        wins, losses = defaultdict(Counter), defaultdict(Counter)
+        for *keys, factors in self.wins:
+            wins[keys[i]].update(factors)
+        for *keys, reason, n in self.losses:
+            losses[keys[i]][reason] += n
+        rows = [{"key": key, **group} for key, group in counts.items()]
+        return rows, cycles, wins, losses
 
 
 def _named(counter: Counter, names: dict) -> list[tuple[str, int]]:
@@ -130,20 +161,34 @@ def _row(key, label, leads, deals, cycles, wins, losses, names) -> dict:
     }
 
 
-def conversion(scope: Scope, by: str = "source") -> list[dict]:
-    """One row per value of `by` (most leads first), then the total row (key None)."""
-    if by not in DIMENSIONS:
-        from django.core.exceptions import ValidationError
+def conversions(scope: Scope, bys: tuple[str, ...]) -> dict[str, list[dict]]:
+    """`conversion` for several dimensions, with the figures read once for all of them
+    (products, where a lead may sit in several groups, are read on their own)."""
+    for by in bys:
+        if by not in DIMENSIONS:
+            from django.core.exceptions import ValidationError
 
-        raise ValidationError({"by": _("不支持的分析维度。")})
-    field = DIMENSIONS[by][0]
-    counts = _counts(scope, field)
-    cycles = _cycles(scope, field)
-    wins, losses = _factors(scope, field)
+            raise ValidationError({"by": _("不支持的分析维度。")})
     names = {
         "win": dict(WinFactor.objects.values_list("pk", "name")),
         "loss": dict(LostReason.objects.values_list("pk", "name")),
     }
+    single = tuple(DIMENSIONS[by][0] for by in bys if by != "product")
+    shared = _Figures(scope, single) if single else None
+    result = {}
+    for by in bys:
+        field = DIMENSIONS[by][0]
+        figures = _Figures(scope, (field,)) if by == "product" else shared
+        result[by] = _table(scope, by, *figures.of(field), names)
+    return result
+
+
+def conversion(scope: Scope, by: str = "source") -> list[dict]:
+    """One row per value of `by` (most leads first), then the total row (key None)."""
+    return conversions(scope, (by,))[by]
+
+
+def _table(scope: Scope, by: str, counts, cycles, wins, losses, names) -> list[dict]:
     models = _labels(by, {row["key"] for row in counts})
     rows = []
     for row in sorted(counts, key=lambda r: (-r["leads"], str(r["key"]))):
@@ -188,9 +233,7 @@ def _sum_rows(counts, cycles, wins, losses, names) -> dict:
 def _total(scope: Scope, names: dict) -> dict:
     """The total over a dimension where a lead may sit in several groups (product lines):
     grouped by the pipeline, which is one group for the whole cohort."""
-    counts = _counts(scope, "pipeline_id")
-    wins, losses = _factors(scope, "pipeline_id")
-    return _sum_rows(counts, _cycles(scope, "pipeline_id"), wins, losses, names)
+    return _sum_rows(*_Figures(scope, ("pipeline_id",)).of("pipeline_id"), names)
 
 
 def suggested_actions(by: str, row: dict, total: dict) -> list[str]:

@@ -7,7 +7,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from loudou.analytics.services import charts
-from loudou.analytics.services.conversion import conversion
+from loudou.analytics.services.conversion import conversion, conversions
 from loudou.analytics.services.funnel import funnel
 from loudou.analytics.services.process import first_response, not_followed_24h
 from loudou.analytics.services.scope import Scope
@@ -59,11 +59,12 @@ def ranking(rows: list[dict]) -> list[dict]:
 def manager_dashboard(user: User, now: datetime) -> dict:
     scope = Scope.build(user)
     result = funnel(scope, now=now)
+    tables = conversions(scope, ("source", "rep"))
     return {
         "result": result,
         "chart": charts.funnel_chart(result),
-        "conversion": conversion(scope, by="source"),
-        "ranking": ranking(conversion(scope, by="rep")),
+        "conversion": tables["source"],
+        "ranking": ranking(tables["rep"]),
         "sla": first_response(scope, now),
         "not_followed": not_followed_24h(scope, now),
         "agenda": _agenda(user, now),

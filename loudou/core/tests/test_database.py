@@ -15,8 +15,7 @@ def _analyzed_lead_table() -> bool:
             cursor.execute("SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = 'leads_lead'")
             return cursor.fetchone()[0] > 0
         cursor.execute(
-            "SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables "
-            "WHERE relname = 'leads_lead'"
+            "SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables WHERE relname = 'leads_lead'"
         )
         return bool(cursor.fetchone()[0])
 

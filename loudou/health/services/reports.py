@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from loudou.analytics.services.conversion import conversion
+from loudou.analytics.services.conversion import conversions
 from loudou.analytics.services.funnel import funnel
 from loudou.analytics.services.process import process_indicators
 from loudou.analytics.services.scope import Scope, local_midnight
@@ -181,10 +181,7 @@ def build_data(*, team: Team | None, monday: date, now: datetime, viewer: User) 
         },
         "period": {"start": monday, "end": sunday, "trailing_start": trailing.start},
         "funnel": funnel_data,
-        "conversion": {
-            "source": conversion(trailing, by="source"),
-            "grade": conversion(trailing, by="grade"),
-        },
+        "conversion": conversions(trailing, ("source", "grade")),
         "process": process_indicators(week, now=end_at),
         "exceptions": exceptions,
         "bottlenecks": bottlenecks(funnel_data, exceptions),
