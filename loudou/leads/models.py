@@ -322,6 +322,12 @@ class Lead(TimeStampedModel):
                 fields=["owner", "assigned_at", "merged_into", "intent_grade", "first_contact_at"],
                 name="lead_owner_assigned_cover",
             ),
+            # a team's or rep's leads that moved since a day (the move rates of a period:
+            # a lead with a stay entered in the period entered its current stage since)
+            models.Index(
+                fields=["owner", "stage_entered_at", "merged_into", "pipeline"],
+                name="lead_owner_entered_cover",
+            ),
         ]
 
     def __str__(self) -> str:

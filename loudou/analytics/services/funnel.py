@@ -54,7 +54,7 @@ def _stay_leads_q(scope: Scope) -> Q:
     """The scope's leads as a filter on the stays' `lead_id` that never looks a lead up
     per stay (the window's stays come from a covering index): a viewer who sees every
     lead, without team or rep, excludes the few merged or other-pipeline leads; any
-    narrower scope keeps an IN-set of its own leads."""
+    narrower scope keeps an IN-set of its own leads that moved in or after the period."""
     if scope.covers_all_leads:
         # one index range each (an OR in one subquery scans every lead); a lead with
         # stays has a pipeline (only move_stage sets it, always with a ledger row)
@@ -66,7 +66,10 @@ def _stay_leads_q(scope: Scope) -> Q:
         ):
             q &= ~Q(lead_id__in=Lead.objects.filter(others).values("pk"))
         return q
-    return Q(lead_id__in=scope.pipeline_leads().values("pk"))
+    # moves never go back in time and the last one sets stage_entered_at: a lead with a
+    # stay entered in the period entered its current stage since the period's start
+    moved = scope.pipeline_leads().filter(stage_entered_at__gte=scope.start_at)
+    return Q(lead_id__in=moved.values("pk"))
 
 
 def move_rates(scope: Scope) -> dict[int, dict]:

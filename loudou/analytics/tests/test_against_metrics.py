@@ -163,3 +163,31 @@ def test_conversion_of_several_dimensions_at_once_equals_a_count_from_the_ledger
             top = sorted(group["losses"].items(), key=lambda item: (-item[1], item[0]))[:3]
             assert row["loss_factors"] == [(losses[pk], n) for pk, n in top]
         assert tables[by] == conversion(scope, by=by)
+
+
+@pytest.mark.parametrize("seed", [1, 8])
+def test_a_reps_and_a_teams_move_rates_equal_the_ledger_metrics_over_their_leads(
+    rep, teammate, other_team_rep, director, seed
+):
+    # given: leads of three owners, some of them last moved before the period
+    for n, owner in enumerate([rep, teammate, other_team_rep]):
+        _random_ledger(owner, seed + n)
+    pipeline = Pipeline.objects.get(is_default=True)
+    for start, end in PERIODS:
+        for narrow, leads in [
+            ({"rep": rep}, Lead.objects.filter(owner=rep)),
+            ({"team": rep.team}, Lead.objects.filter(owner__team=rep.team)),
+        ]:
+            scope = Scope.build(director, start=start, end=end, **narrow)
+            # when
+            rates = funnel(scope, now=fixtures.at(6, 1))["stages"]
+            # then
+            expected = metrics.move_rates(
+                pipeline, leads, local_midnight(start), local_midnight(end) + timedelta(1)
+            )
+            for row, rate in zip(rates, expected, strict=True):
+                if row["kind"] == "open":
+                    assert (row["moves"]["entered"], row["moves"]["moved_forward"]) == (
+                        rate["entered"],
+                        rate["moved_forward"],
+                    )
