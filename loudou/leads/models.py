@@ -328,6 +328,11 @@ class Lead(TimeStampedModel):
                 fields=["owner", "stage_entered_at", "merged_into", "pipeline"],
                 name="lead_owner_entered_cover",
             ),
+            # … and contacted since a day (follow-ups of a period)
+            models.Index(
+                fields=["owner", "last_contact_at", "merged_into"],
+                name="lead_owner_contacted_cover",
+            ),
         ]
 
     def __str__(self) -> str:

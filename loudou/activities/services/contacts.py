@@ -1,13 +1,16 @@
-"""Two per-lead figures derived from the follow-ups, kept on the lead (ADR 0009):
+"""Per-lead figures derived from the follow-ups, kept on the lead (ADR 0009):
 
 - `first_contact_at`: the earliest follow-up (first-response timeliness);
+- `last_contact_at` (最近联系时间): the latest one, which the analytics also use as a
+  bound: no follow-up of the lead is dated after it;
 - `stage_follow_ups`: the follow-ups dated at or after the lead entered its current
   stage (0 outside the funnel): "3 follow-ups and no stage progress".
 
 They are kept where their inputs change, inside the same transaction: `log_follow_up`
-(`touch`), `move_stage` (`since_expression`, in the UPDATE that moves the lead) and
-`merge_leads` (`recount`). `recount` recomputes them from the follow-ups at any time
-(`loudou analytics rebuild`, migrations, bulk loads)."""
+(`touch`, and `last_contact_at` with the status), `move_stage` (`since_expression`, in
+the UPDATE that moves the lead) and `merge_leads` (`recount`, the follow-ups having
+moved). `recount` recomputes them from the follow-ups at any time (`loudou analytics
+rebuild`, migrations, bulk loads)."""
 
 from collections.abc import Iterable
 from datetime import datetime
@@ -36,10 +39,11 @@ def since_expression(entered_at, follow_ups=FollowUp) -> Coalesce:
 
 
 def recounted(follow_ups=FollowUp) -> dict:
-    """The UPDATE values that recompute both figures of each updated lead."""
+    """The UPDATE values that recompute the figures of each updated lead."""
     first = follow_ups.objects.filter(lead=OuterRef("pk")).order_by("occurred_at")
     return {
         "first_contact_at": Subquery(first.values("occurred_at")[:1]),
+        "last_contact_at": Subquery(first.reverse().values("occurred_at")[:1]),
         "stage_follow_ups": since_expression(OuterRef("stage_entered_at"), follow_ups),
     }
 
@@ -55,7 +59,7 @@ def touch(lead_id: int, occurred_at: datetime) -> None:
 
 
 def recount(lead_ids: Iterable[int] | None = None) -> int:
-    """Recompute both figures of `lead_ids` (None: every lead) from the follow-ups.
+    """Recompute the figures of `lead_ids` (None: every lead) from the follow-ups.
     Returns the number of leads updated."""
     values = recounted()
     if lead_ids is None:

@@ -21,7 +21,7 @@ from django.db.models import Count, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from loudou.analytics.models import LeadProgress, StageStay
+from loudou.analytics.models import StageStay
 from loudou.analytics.projections import to_us
 from loudou.analytics.services.scope import Scope
 from loudou.analytics.services.stats import US_PER_DAY, pct
@@ -33,21 +33,25 @@ from loudou.pipeline.models import Stage
 COUNT_TOLERANCE = 0.3
 
 
-def _reached(scope: Scope) -> dict[int, int]:
-    progress = LeadProgress.objects.filter(scope.lead_q(cohort=True))
-    counts = {}
-    for stage in scope.stages:
-        if stage.kind == StageKind.LOST:
-            counts[f"s{stage.pk}"] = Count("pk", filter=Q(lost_at__isnull=False))
-        else:
-            counts[f"s{stage.pk}"] = Count("pk", filter=Q(max_order__gte=stage.order))
-    totals = progress.aggregate(**counts) if counts else {}
-    return {stage.pk: totals[f"s{stage.pk}"] for stage in scope.stages}
-
-
-def _by_stage(leads) -> dict[int, int]:
-    rows = leads.order_by().values("stage_id").annotate(n=Count("pk"))
-    return {row["stage_id"]: row["n"] for row in rows}
+def _cohort_counts(scope: Scope) -> tuple[dict[int, int], dict[int, int]]:
+    """({stage: reached}, {stage: current}) of the cohort, from one grouped read of its
+    leads with their progress (a lead without a ledger has none and reached nothing)."""
+    rows = (
+        scope.pipeline_cohort()
+        .order_by()
+        .values("stage_id", max_order=F("progress__max_order"))
+        .annotate(lost=Count("pk", filter=Q(progress__lost_at__isnull=False)), n=Count("pk"))
+    )
+    reached = dict.fromkeys((stage.pk for stage in scope.stages), 0)
+    current: dict[int, int] = defaultdict(int)
+    for row in rows:
+        current[row["stage_id"]] += row["n"]
+        for stage in scope.stages:
+            if stage.kind == StageKind.LOST:
+                reached[stage.pk] += row["lost"]
+            elif row["max_order"] is not None and row["max_order"] >= stage.order:
+                reached[stage.pk] += row["n"]
+    return reached, current
 
 
 def _stay_leads_q(scope: Scope) -> Q:
@@ -293,11 +297,12 @@ def _under(actual, ideal) -> bool:
 def funnel(scope: Scope, now: datetime | None = None) -> dict:
     """The funnel of `scope` (see the module docstring for each figure)."""
     now = now or timezone.now()
+    reached, current = _cohort_counts(scope)
     figures = {
         "rates": move_rates(scope),
         "days": stage_durations(scope, now),
-        "reached": _reached(scope),
-        "current": _by_stage(scope.pipeline_cohort()),
+        "reached": reached,
+        "current": current,
         "holdings": holdings(scope),
         "reps": scope.rep_count(),
     }

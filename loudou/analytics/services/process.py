@@ -89,7 +89,10 @@ def follow_ups_per_rep_week(scope: Scope) -> dict:
         merged = in_period.filter(lead__in=Lead.objects.filter(merged_into__isnull=False))
         count = in_period.count() - merged.count()
     else:
-        count = in_period.filter(lead__in=scope.leads().values("pk")).count()
+        # no follow-up of a lead is dated after its last contact: only the leads contacted
+        # since the period began can have follow-ups in it
+        contacted = scope.leads().filter(last_contact_at__gte=scope.start_at)
+        count = in_period.filter(lead__in=contacted.values("pk")).count()
     weeks = ((scope.end - scope.start).days + 1) / 7
     reps = scope.rep_count()
     return {

@@ -10,10 +10,12 @@ from datetime import date, timedelta
 
 import pytest
 
+from loudou.activities.models import FollowUp
 from loudou.analytics import projections
 from loudou.analytics.models import LeadProgress, StageStay
 from loudou.analytics.services.conversion import conversion, conversions
 from loudou.analytics.services.funnel import funnel
+from loudou.analytics.services.process import follow_ups_per_rep_week
 from loudou.analytics.services.scope import Scope, local_midnight
 from loudou.analytics.tests import fixtures
 from loudou.leads.models import Lead, SourceChannel
@@ -191,3 +193,34 @@ def test_a_reps_and_a_teams_move_rates_equal_the_ledger_metrics_over_their_leads
                         rate["entered"],
                         rate["moved_forward"],
                     )
+
+
+def test_a_reps_and_a_teams_follow_ups_per_week_count_the_follow_ups_of_their_leads(
+    rep, teammate, other_team_rep, director
+):
+    # given: follow-ups before, in and after the period on three owners' leads
+    rng = random.Random(9)
+    for n, owner in enumerate([rep, teammate, other_team_rep]):
+        for k in range(3):
+            lead = fixtures._lead(70 + 3 * n + k, owner, fixtures.at(2, 1))
+            fixtures._follow(
+                lead,
+                *sorted(
+                    fixtures.at(rng.choice([2, 3, 4]), 1 + rng.randrange(27)) for _ in range(4)
+                ),
+            )
+    start, end = date(2026, 3, 1), date(2026, 3, 31)
+    for narrow, leads in [
+        ({"rep": rep}, {"lead__owner": rep}),
+        ({"team": rep.team}, {"lead__owner__team": rep.team}),
+    ]:
+        scope = Scope.build(director, start=start, end=end, **narrow)
+        # when
+        figure = follow_ups_per_rep_week(scope)
+        # then
+        expected = FollowUp.objects.filter(
+            occurred_at__gte=local_midnight(start),
+            occurred_at__lt=local_midnight(end) + timedelta(1),
+            **leads,
+        ).count()
+        assert figure["follow_ups"] == expected > 0
