@@ -13,7 +13,6 @@ from collections import Counter, defaultdict
 from django.db.models import Count, F, Q
 from django.utils.translation import gettext as _
 
-from loudou.analytics.models import LeadProgress
 from loudou.analytics.services.scope import Scope
 from loudou.analytics.services.stats import US_PER_DAY, pct
 from loudou.leads.choices import Grade
@@ -72,41 +71,37 @@ def _counts(scope: Scope, fields: tuple[str, ...]) -> list[dict]:
     return list(rows)
 
 
-def _cycles(scope: Scope, fields: tuple[str, ...]) -> list[tuple]:
-    """(keys…, cycle days) of every deal (few compared with the leads)."""
-    rows = LeadProgress.objects.filter(scope.lead_q(cohort=True), won_at__isnull=False).values_list(
-        *(f"lead__{field}" for field in fields), "cycle_us"
-    )
-    return [(*keys, cycle / US_PER_DAY) for *keys, cycle in rows]
-
-
-def _factors(scope: Scope, fields: tuple[str, ...]) -> tuple[list, list]:
-    """([(keys…, win factor ids)], [(keys…, lost reason id, leads)]): each won lead's
-    distinct win factors, and the distinct leads per combination and lost reason."""
-    leads = scope.lead_q(cohort=True)
+def _deals(scope: Scope, fields: tuple[str, ...]) -> list[tuple]:
+    """(keys…, cycle days, win factor ids) of every deal (few compared with the leads),
+    from its won ledger rows (a reopened lead may have several: their factors join)."""
     won_ids = list(Stage.objects.filter(kind=StageKind.WON).values_list("pk", flat=True))
-    keys = [f"lead__{field}" for field in fields]
-    # only the leads the projection says were won (lost) have won (lost) ledger rows:
-    # the cohort is narrowed through LeadProgress before any ledger row is read
-    won_rows = (
-        StageChange.objects.filter(leads, to_stage_id__in=won_ids)
+    # only the leads the projection says were won have won ledger rows: the cohort is
+    # narrowed through LeadProgress before any ledger row is read
+    rows = (
+        StageChange.objects.filter(scope.lead_q(cohort=True), to_stage_id__in=won_ids)
         .filter(lead__progress__won_at__isnull=False)
         .order_by()  # the ledger's default (at, id) order is a sort nobody needs here
-        .values_list("lead_id", *keys, "win_factors")
+        .values_list(
+            "lead_id", *(f"lead__{f}" for f in fields), "lead__progress__cycle_us", "win_factors"
+        )
     )
-    # a lead may have several won rows (reopened), and several product lines
+    # one entry per lead and combination (a lead may sit in several product lines)
     per_lead: dict[tuple, set] = defaultdict(set)
-    for lead_id, *values, factors in won_rows:
-        per_lead[(lead_id, *values)].update(factors or [])
-    wins = [(*key[1:], factors) for key, factors in per_lead.items()]
-    lost_rows = (
-        StageChange.objects.filter(leads, lost_reason__isnull=False)
-        .filter(lead__progress__lost_at__isnull=False)
+    for lead_id, *values, cycle, factors in rows:
+        per_lead[(lead_id, *values, cycle / US_PER_DAY)].update(factors or [])
+    return [(*key[1:], factors) for key, factors in per_lead.items()]
+
+
+def _losses(scope: Scope, fields: tuple[str, ...]) -> list[tuple]:
+    """(keys…, lost reason id, leads): the distinct leads per combination and reason."""
+    rows = (
+        StageChange.objects.filter(scope.lead_q(cohort=True), lost_reason__isnull=False)
+        .filter(lead__progress__lost_at__isnull=False)  # narrowed as the deals are
         .order_by()
-        .values_list(*keys, "lost_reason_id")
+        .values_list(*(f"lead__{f}" for f in fields), "lost_reason_id")
         .annotate(n=Count("lead_id", distinct=True))
     )
-    return wins, list(lost_rows)
+    return list(rows)
 
 
 class _Figures:
@@ -117,8 +112,8 @@ class _Figures:
     def __init__(self, scope: Scope, fields: tuple[str, ...]):
         self.fields = fields
         self.counts = _counts(scope, fields)
-        self.cycles = _cycles(scope, fields)
-        self.wins, self.losses = _factors(scope, fields)
+        self.deals = _deals(scope, fields)
+        self.losses = _losses(scope, fields)
 
     def of(self, field: str) -> tuple[list[dict], dict, dict, dict]:
         """(counts, {key: [cycle days]}, {key: Counter(win)}, {key: Counter(loss)}) per
@@ -129,11 +124,9 @@ class _Figures:
             group = counts[row[f"k{i}"]]
             group["leads"] += row["leads"]
             group["deals"] += row["deals"]
-        cycles = defaultdict(list)
-        for *keys, cycle in self.cycles:
+        cycles, wins, losses = defaultdict(list), defaultdict(Counter), defaultdict(Counter)
+        for *keys, cycle, factors in self.deals:
             cycles[keys[i]].append(cycle)
-        wins, losses = defaultdict(Counter), defaultdict(Counter)
-        for *keys, factors in self.wins:
             wins[keys[i]].update(factors)
         for *keys, reason, n in self.losses:
             losses[keys[i]][reason] += n
