@@ -5,7 +5,10 @@ from io import BytesIO
 
 from django.utils.translation import gettext as _
 
+from loudou.health.choices import Rule
 from loudou.health.models import HealthReport
+from loudou.health.services.reports import bottleneck_action, bottleneck_label
+from loudou.leads.choices import Grade
 
 
 def pct(label: str) -> str:
@@ -19,6 +22,19 @@ def _fmt(value) -> str:
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
+
+
+def group_label(by: str, row: dict) -> str:
+    """A conversion row's group in the active language: the snapshot's own words for
+    "not filled" and the total, and the grade names, are the source language's."""
+    key = row.get("key")
+    if key is None:
+        return _("合计")
+    if key == "none":
+        return _("未填写")
+    if by == "grade" and key in Grade.values:
+        return str(Grade(key).label)
+    return row["label"]
 
 
 def sections(report: HealthReport) -> list[tuple[str, list[str], list[list]]]:
@@ -45,7 +61,7 @@ def sections(report: HealthReport) -> list[tuple[str, list[str], list[list]]]:
     def conversion_rows(by: str) -> list[list]:
         return [
             [
-                r["label"] if r.get("key") is not None else _("合计"),
+                group_label(by, r),
                 r["leads"],
                 r["deals"],
                 r["rate"],
@@ -99,12 +115,18 @@ def sections(report: HealthReport) -> list[tuple[str, list[str], list[list]]]:
         (
             _("意外状态"),
             [_("规则"), _("未解决")],
-            [[r["label"], r["count"]] for r in data.get("exceptions", {}).get("by_rule", [])],
+            [
+                [str(Rule(r["rule"]).label) if r["rule"] in Rule.values else r["label"], r["count"]]
+                for r in data.get("exceptions", {}).get("by_rule", [])
+            ],
         ),
         (
             _("三大瓶颈与建议"),
             [_("序号"), _("瓶颈"), _("建议行动")],
-            [[i, b["stage"], b["action"]] for i, b in enumerate(data.get("bottlenecks", []), 1)],
+            [
+                [i, bottleneck_label(b), bottleneck_action(b)]
+                for i, b in enumerate(data.get("bottlenecks", []), 1)
+            ],
         ),
     ]
 

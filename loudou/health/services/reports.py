@@ -133,19 +133,8 @@ def bottlenecks(funnel_data: dict, exceptions: dict) -> list[dict]:
     ranked = []
     for stage in funnel_data.get("stages", []):
         for gap, kind, actual, ideal in _gaps(stage):
-            text = _(BOTTLENECK_ACTIONS[kind]).format(
-                stage=stage["name"], actual=actual, ideal=ideal
-            )
-            ranked.append(
-                {
-                    "gap": round(gap, 3),
-                    "kind": kind,
-                    "stage": stage["name"],
-                    "actual": actual,
-                    "ideal": ideal,
-                    "action": text,
-                }
-            )
+            item = {"gap": round(gap, 3), "kind": kind, "stage": stage["name"]}
+            ranked.append({**item, "actual": actual, "ideal": ideal})
     ranked.sort(key=lambda item: -item["gap"])
     top = ranked[:3]
     for row in sorted(exceptions["by_rule"], key=lambda r: -r["count"]):
@@ -155,13 +144,32 @@ def bottlenecks(funnel_data: dict, exceptions: dict) -> list[dict]:
             {
                 "gap": None,
                 "kind": "exception",
+                "rule": row["rule"],
                 "stage": row["label"],
                 "actual": row["count"],
                 "ideal": 0,
-                "action": suggested_action(row["rule"]),
             }
         )
+    for item in top:
+        item["action"] = bottleneck_action(item)
     return top
+
+
+def bottleneck_action(item: dict) -> str:
+    """The suggested action of a bottleneck, in the active language (the snapshot keeps
+    the kind and figures, so a report reads in each reader's language)."""
+    if item["kind"] in BOTTLENECK_ACTIONS:
+        return _(BOTTLENECK_ACTIONS[item["kind"]]).format(
+            stage=item["stage"], actual=item["actual"], ideal=item["ideal"]
+        )
+    if item.get("rule"):
+        return suggested_action(item["rule"])
+    return item.get("action", "")  # a report stored before the rule was kept
+
+
+def bottleneck_label(item: dict) -> str:
+    """The stage name, or for an exception rule its label in the active language."""
+    return str(Rule(item["rule"]).label) if item.get("rule") in Rule.values else item["stage"]
 
 
 def build_data(*, team: Team | None, monday: date, now: datetime, viewer: User) -> dict:
