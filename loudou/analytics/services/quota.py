@@ -53,7 +53,7 @@ def _rate(stage, measured: dict | None) -> tuple[float | None, str]:
 
 
 def _held(scope: Scope) -> dict[tuple[int | None, int], int]:
-    rows = scope.pipeline_leads().order_by().values("stage_id", "owner_id").annotate(n=Count("pk"))
+    rows = scope.pipeline_leads().order_by().values("stage_id", "owner_id").annotate(n=Count("*"))
     return {(r["owner_id"], r["stage_id"]): r["n"] for r in rows}
 
 

@@ -30,7 +30,7 @@ def _per_month(rows, field: str, bounds: list[tuple[date, datetime, datetime]], 
     SQLite runs in Python) and no row tested against every month."""
     found = {}
     for month, low, high in bounds:
-        aggregates = {"n": Count("pk"), **{name: Sum(column) for name, column in sums.items()}}
+        aggregates = {"n": Count("*"), **{name: Sum(column) for name, column in sums.items()}}
         got = rows.filter(**{f"{field}__gte": low, f"{field}__lt": high}).aggregate(**aggregates)
         for name, value in got.items():
             found[f"{name}{month:%Y%m}"] = value
