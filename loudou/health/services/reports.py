@@ -158,18 +158,21 @@ def bottlenecks(funnel_data: dict, exceptions: dict) -> list[dict]:
 def bottleneck_action(item: dict) -> str:
     """The suggested action of a bottleneck, in the active language (the snapshot keeps
     the kind and figures, so a report reads in each reader's language)."""
-    if item["kind"] in BOTTLENECK_ACTIONS:
-        return _(BOTTLENECK_ACTIONS[item["kind"]]).format(
+    kind = item.get("kind")
+    if kind in BOTTLENECK_ACTIONS and {"stage", "actual", "ideal"} <= item.keys():
+        return _(BOTTLENECK_ACTIONS[kind]).format(
             stage=item["stage"], actual=item["actual"], ideal=item["ideal"]
         )
     if item.get("rule"):
         return suggested_action(item["rule"])
-    return item.get("action", "")  # a report stored before the rule was kept
+    return item.get("action", "")  # as stored (a report older than the kept rule)
 
 
 def bottleneck_label(item: dict) -> str:
     """The stage name, or for an exception rule its label in the active language."""
-    return str(Rule(item["rule"]).label) if item.get("rule") in Rule.values else item["stage"]
+    if item.get("rule") in Rule.values:
+        return str(Rule(item["rule"]).label)
+    return item.get("stage", "")
 
 
 def build_data(*, team: Team | None, monday: date, now: datetime, viewer: User) -> dict:
