@@ -190,15 +190,15 @@ def _stage_entries(lead: Lead) -> list[dict]:
         )
     )
     factor_ids = {pk for row in rows for pk in row.win_factors or []}
-    factors = dict(WinFactor.objects.filter(pk__in=factor_ids).values_list("pk", "name"))
+    factors = {f.pk: str(f) for f in WinFactor.objects.filter(pk__in=factor_ids)}
     entries = []
     for row in rows:
         label = _("阶段变更: {before} → {after}").format(
-            before=row.from_stage.name if row.from_stage else "—", after=row.to_stage.name
+            before=str(row.from_stage) if row.from_stage else "—", after=str(row.to_stage)
         )
         details = [{"label": str(_("途径")), "value": str(row.get_via_display())}]
         if row.lost_reason:
-            details.append({"label": str(_("放弃原因")), "value": row.lost_reason.name})
+            details.append({"label": str(_("放弃原因")), "value": str(row.lost_reason)})
         if row.win_factors:
             names = "、".join(factors.get(pk, str(pk)) for pk in row.win_factors)
             details.append({"label": str(_("赢单因素")), "value": names})

@@ -5,7 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from loudou.core.models import AppendOnlyError, ReferenceItem
+from loudou.core.models import AppendOnlyError, ReferenceItem, localized_name
 from loudou.pipeline.choices import MoveVia, StageKind
 
 
@@ -30,7 +30,7 @@ class Pipeline(models.Model):
         ordering = ["-is_default", "name"]
 
     def __str__(self) -> str:
-        return self.name
+        return localized_name(self)
 
 
 class Stage(models.Model):
@@ -76,7 +76,7 @@ class Stage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return localized_name(self)
 
     @property
     def is_won(self) -> bool:

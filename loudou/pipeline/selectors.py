@@ -58,7 +58,7 @@ def lead_ledger(lead: Lead) -> QuerySet[StageChange]:
 
 
 def win_factor_names(ids: list[int]) -> list[str]:
-    names = dict(WinFactor.objects.filter(pk__in=ids).values_list("pk", "name"))
+    names = {f.pk: str(f) for f in WinFactor.objects.filter(pk__in=ids)}
     return [names[pk] for pk in ids if pk in names]
 
 

@@ -53,8 +53,8 @@ def _labels(by: str, keys: set) -> dict:
     return {obj.pk: obj for obj in model.objects.filter(pk__in=[k for k in keys if k])}
 
 
-def _keys(fields: tuple[str, ...], prefix: str = "") -> dict:
-    return {f"k{i}": F(f"{prefix}{field}") for i, field in enumerate(fields)}
+def _keys(fields: tuple[str, ...]) -> dict:
+    return {f"k{i}": F(field) for i, field in enumerate(fields)}
 
 
 def _counts(scope: Scope, fields: tuple[str, ...]) -> list[dict]:
@@ -163,8 +163,8 @@ def conversions(scope: Scope, bys: tuple[str, ...]) -> dict[str, list[dict]]:
 
             raise ValidationError({"by": _("不支持的分析维度。")})
     names = {
-        "win": dict(WinFactor.objects.values_list("pk", "name")),
-        "loss": dict(LostReason.objects.values_list("pk", "name")),
+        "win": {f.pk: str(f) for f in WinFactor.objects.all()},
+        "loss": {r.pk: str(r) for r in LostReason.objects.all()},
     }
     single = tuple(DIMENSIONS[by][0] for by in bys if by != "product")
     shared = _Figures(scope, single) if single else None

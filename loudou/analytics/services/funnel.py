@@ -256,7 +256,7 @@ def _stage_row(scope: Scope, stage: Stage, previous: int | None, figures: dict) 
     row = {
         "stage_id": stage.pk,
         "code": stage.code,
-        "name": stage.name,
+        "name": str(stage),
         "order": stage.order,
         "kind": stage.kind,
         "reached": reached,

@@ -75,7 +75,7 @@ def reverse_funnel(
         rows.append(
             {
                 "stage_id": stage.pk,
-                "name": stage.name,
+                "name": str(stage),
                 "rate": rate,
                 "rate_basis": source,
                 "needed": needed,

@@ -9,6 +9,8 @@ from loudou.health.choices import Rule
 from loudou.health.models import HealthReport
 from loudou.health.services.reports import bottleneck_action, bottleneck_label
 from loudou.leads.choices import Grade
+from loudou.leads.models import SourceChannel
+from loudou.pipeline.models import Stage
 
 
 def pct(label: str) -> str:
@@ -24,27 +26,54 @@ def _fmt(value) -> str:
     return str(value)
 
 
-def group_label(by: str, row: dict) -> str:
-    """A conversion row's group in the active language: the snapshot's own words for
-    "not filled" and the total, and the grade names, are the source language's."""
-    key = row.get("key")
-    if key is None:
-        return _("合计")
-    if key == "none":
-        return _("未填写")
-    if by == "grade" and key in Grade.values:
-        return str(Grade(key).label)
-    return row["label"]
+class _Names:
+    """Names in the active language for what the snapshot names by id (stages, sources):
+    the current record's localized name, else the snapshot's own words."""
+
+    def __init__(self, data: dict):
+        stage_ids = {s.get("stage_id") for s in data.get("funnel", {}).get("stages", [])}
+        stage_ids |= {b.get("stage_id") for b in data.get("bottlenecks", [])}
+        sources = {r.get("key") for r in data.get("conversion", {}).get("source", [])}
+        self.stages = {s.pk: str(s) for s in Stage.objects.filter(pk__in=_ids(stage_ids))}
+        self.sources = {s.pk: str(s) for s in SourceChannel.objects.filter(pk__in=_ids(sources))}
+
+    def stage(self, item: dict, stored: str) -> str:
+        return self.stages.get(item.get("stage_id"), stored)
+
+    def group(self, by: str, row: dict) -> str:
+        """A conversion row's group: "not filled", the total and the grades are words of
+        the source language in the snapshot; sources are records."""
+        key = row.get("key")
+        if key is None:
+            return _("合计")
+        if key == "none":
+            return _("未填写")
+        if by == "grade" and key in Grade.values:
+            return str(Grade(key).label)
+        if by == "source":
+            return self.sources.get(key, row["label"])
+        return row["label"]
+
+    def bottleneck(self, item: dict) -> tuple[str, str]:
+        """(what, suggested action) of a bottleneck."""
+        if item.get("stage_id") is not None:
+            item = {**item, "stage": self.stage(item, item.get("stage", ""))}
+        return bottleneck_label(item), bottleneck_action(item)
+
+
+def _ids(values) -> list[int]:
+    return [v for v in values if isinstance(v, int)]
 
 
 def sections(report: HealthReport) -> list[tuple[str, list[str], list[list]]]:
     """(title, header, rows) per section: the same tables in the page, PDF and workbook."""
     data = report.data
+    names = _Names(data)
     stages = data.get("funnel", {}).get("stages", [])
     process = data.get("process", {})
     funnel_rows = [
         [
-            s["name"],
+            names.stage(s, s["name"]),
             s["reached"],
             s["current"],
             s["dropoff_pct"],
@@ -61,7 +90,7 @@ def sections(report: HealthReport) -> list[tuple[str, list[str], list[list]]]:
     def conversion_rows(by: str) -> list[list]:
         return [
             [
-                group_label(by, r),
+                names.group(by, r),
                 r["leads"],
                 r["deals"],
                 r["rate"],
@@ -123,10 +152,7 @@ def sections(report: HealthReport) -> list[tuple[str, list[str], list[list]]]:
         (
             _("三大瓶颈与建议"),
             [_("序号"), _("瓶颈"), _("建议行动")],
-            [
-                [i, bottleneck_label(b), bottleneck_action(b)]
-                for i, b in enumerate(data.get("bottlenecks", []), 1)
-            ],
+            [[i, *names.bottleneck(b)] for i, b in enumerate(data.get("bottlenecks", []), 1)],
         ),
     ]
 

@@ -134,6 +134,7 @@ def bottlenecks(funnel_data: dict, exceptions: dict) -> list[dict]:
     for stage in funnel_data.get("stages", []):
         for gap, kind, actual, ideal in _gaps(stage):
             item = {"gap": round(gap, 3), "kind": kind, "stage": stage["name"]}
+            item["stage_id"] = stage["stage_id"]
             ranked.append({**item, "actual": actual, "ideal": ideal})
     ranked.sort(key=lambda item: -item["gap"])
     top = ranked[:3]

@@ -25,6 +25,7 @@ from loudou.health.services.texts import ACTIONS
 from loudou.health.tests.factories import DAY, HOUR, T0, local, move, new_lead, walk
 from loudou.notifications.models import Notification
 from loudou.org.models import Team
+from loudou.pipeline.models import Stage
 
 pytestmark = pytest.mark.django_db
 
@@ -208,3 +209,14 @@ def test_a_stored_report_reads_in_each_readers_language(week_of_work, team_a):
     assert bottlenecks[-1][1:] == [expected["rule"], expected["action"]]
     assert expected["action"] != ACTIONS[rule]
     assert chinese["三大瓶颈与建议"][-1][1:] == ["分配后未及时跟进", ACTIONS[rule]]
+    # stage names are the stages' English names where they have one
+    funnel_title = [t for t in english if t not in chinese][0]
+    names = list(Stage.objects.filter(pipeline__is_default=True).order_by("order"))
+    assert [row[0] for row in english[funnel_title]] == [s.name_en or s.name for s in names]
+    assert [row[0] for row in chinese["漏斗与理想状态对比"]] == [s.name for s in names]
+    english_names = {s.name_en for s in names}
+    assert any(item["kind"] != "exception" for item in report.data["bottlenecks"])
+    for item, row in zip(report.data["bottlenecks"], bottlenecks, strict=True):
+        if item["kind"] != "exception":
+            assert row[1] in english_names
+            assert row[1] in row[2]
