@@ -59,6 +59,20 @@ def test_manager_acknowledges_with_a_note(client, rep_case, manager):
     )
 
 
+def test_an_english_manager_reads_acknowledge_on_the_button_and_acknowledged_after(
+    client, rep_case, manager
+):
+    manager.language = "en"
+    manager.save(update_fields=["language"])
+    client.force_login(manager)
+    url = f"/health/exceptions/{rep_case.pk}/"
+    assert ">Acknowledge</button>" in client.get(url).content.decode()
+    client.post(f"{url}acknowledge/", {"note": "call them by Friday"})
+    page = client.get(url).content.decode()
+    assert "<dt>Acknowledged</dt>" in page
+    assert ">Acknowledge</button>" not in page
+
+
 @pytest.mark.parametrize(("who", "team"), [("rep", ""), ("manager", ""), ("other_manager", "a")])
 def test_sweep_button_refused(request, client, cast, other_manager, team_a, who, team):
     client.force_login(request.getfixturevalue(who))

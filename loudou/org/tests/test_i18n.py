@@ -31,10 +31,11 @@ def _english(user):
 
 
 def _po_entries(path: Path) -> list[dict]:
-    """Each entry of a .po file as {"flags": [...], "msgid": str, "msgstr": [str, ...]}."""
+    """Each entry of a .po file as {"flags": [...], "msgctxt": str | None, "msgid": str,
+    "msgstr": [str, ...]}."""
     entries = []
     for block in re.split(r"\n\s*\n", path.read_text(encoding="utf-8")):
-        entry, key = {"flags": [], "msgid": None, "msgstr": []}, None
+        entry, key = {"flags": [], "msgctxt": None, "msgid": None, "msgstr": []}, None
         for line in block.splitlines():
             if line.startswith("#,"):
                 entry["flags"] += [flag.strip() for flag in line[2:].split(",")]
@@ -51,6 +52,8 @@ def _po_entries(path: Path) -> list[dict]:
                 key = key.split("[")[0]
                 if key == "msgid":
                     entry["msgid"] = ast.literal_eval(literal)
+                elif key == "msgctxt":
+                    entry["msgctxt"] = ast.literal_eval(literal)
                 elif key == "msgstr":
                     entry["msgstr"].append(ast.literal_eval(literal))
         if entry["msgid"] is not None:
@@ -169,6 +172,12 @@ def test_the_compiled_english_catalogue_matches_the_po_file():
     # when
     with EN_PO.with_suffix(".mo").open("rb") as mo:
         catalogue = gettext.GNUTranslations(mo)
-    stale = [e["msgid"] for e in entries if catalogue.gettext(e["msgid"]) != e["msgstr"][0]]
+
+    def translated(e: dict) -> str:
+        if e["msgctxt"] is None:
+            return catalogue.gettext(e["msgid"])
+        return catalogue.pgettext(e["msgctxt"], e["msgid"])
+
+    stale = [e["msgid"] for e in entries if translated(e) != e["msgstr"][0]]
     # then
     assert stale == []
