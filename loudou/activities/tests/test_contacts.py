@@ -14,6 +14,7 @@ from django.utils import timezone
 from loudou.activities.models import FollowUp
 from loudou.activities.services.contacts import recount
 from loudou.activities.tests.factories import log
+from loudou.leads.choices import LeadStatus
 from loudou.leads.models import Lead
 from loudou.leads.services.merge import merge_leads
 from loudou.leads.tests.factories import make_lead
@@ -127,3 +128,21 @@ def test_the_migration_moves_a_last_contact_left_behind_up_to_the_latest_follow_
     # then
     assert _kept(lead) == right
     assert _kept(untouched)[1] == START
+
+
+def test_a_survivor_never_contacted_takes_the_duplicates_contact_and_status(rep):
+    # given: the survivor was never followed up, the duplicate was
+    with time_machine.travel(START - timedelta(days=5), tick=False):
+        survivor = make_lead(actor=rep, owner=rep, company_name="待跟进合并科技有限公司")
+        duplicate = make_lead(
+            actor=rep, owner=rep, company_name="待跟进合并科技", phone="13900002222"
+        )
+    with time_machine.travel(START, tick=False):
+        log(lead=duplicate, actor=rep, occurred_at=START)
+    assert survivor.status == LeadStatus.PENDING
+    # when
+    with time_machine.travel(START + timedelta(days=1), tick=False):
+        merge_leads(survivor=survivor, duplicate=duplicate, actor=rep)
+    # then
+    survivor.refresh_from_db()
+    assert (survivor.last_contact_at, survivor.status) == (START, LeadStatus.IN_PROGRESS)

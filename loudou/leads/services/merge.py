@@ -59,6 +59,12 @@ def _repoint(survivor: Lead, duplicate: Lead) -> dict[str, int]:
 
     moved = {"follow_ups": FollowUp.objects.filter(lead=duplicate).update(lead=survivor)}
     recount([survivor.pk, duplicate.pk])
+    # the follow-ups taken over may make the survivor contacted: its status follows
+    survivor.refresh_from_db(fields=["last_contact_at", "status", "stage"])
+    status = survivor.derive_status()
+    if status != survivor.status:
+        Lead.objects.filter(pk=survivor.pk).update(status=status)
+        survivor.status = status
     if survivor.needs.exists():
         moved["needs"] = 0
     else:
