@@ -7,9 +7,9 @@
   stage (0 outside the funnel): "3 follow-ups and no stage progress".
 
 They are kept where their inputs change, inside the same transaction: `log_follow_up`
-(`touch`, and `last_contact_at` with the status), `move_stage` (`since_expression`, in
-the UPDATE that moves the lead) and `merge_leads` (`recount`, the follow-ups having
-moved). `recount` recomputes them from the follow-ups at any time (`loudou analytics
+(`touch`), `move_stage` (`since_expression`, in the UPDATE that moves the lead) and
+`merge_leads` (`recount`, the follow-ups having moved); the status follows the last
+contact (`follow_status`). `recount` recomputes them from the follow-ups at any time (`loudou analytics
 rebuild`, migrations, bulk loads)."""
 
 from collections.abc import Iterable
@@ -53,9 +53,24 @@ def touch(lead_id: int, occurred_at: datetime) -> None:
     concurrent move (which recounts in its own UPDATE) and this one both stick."""
     earlier = Q(first_contact_at__isnull=True) | Q(first_contact_at__gt=occurred_at)
     Lead.objects.filter(earlier, pk=lead_id).update(first_contact_at=occurred_at)
+    later = Q(last_contact_at__isnull=True) | Q(last_contact_at__lt=occurred_at)
+    Lead.objects.filter(later, pk=lead_id).update(last_contact_at=occurred_at)
     Lead.objects.filter(pk=lead_id, stage_entered_at__lte=occurred_at).update(
         stage_follow_ups=F("stage_follow_ups") + 1
     )
+
+
+def follow_status(lead: Lead) -> None:
+    """Let the lead's status follow its (kept) last contact and stage, by a conditional
+    UPDATE on the stage it was read with, so a concurrent move wins."""
+    lead.refresh_from_db(fields=["status", "last_contact_at", "stage"])
+    status = lead.derive_status()
+    if (
+        Lead.objects.filter(pk=lead.pk, stage_id=lead.stage_id)
+        .exclude(status=status)
+        .update(status=status)
+    ):
+        lead.status = status
 
 
 def recount(lead_ids: Iterable[int] | None = None) -> int:

@@ -5,7 +5,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -84,17 +83,9 @@ def _touch_lead(lead: Lead, occurred_at, actor: User) -> None:
     tracked = ["status", "last_contact_at"]
     lead.refresh_from_db(fields=tracked)
     before = audit.snapshot(lead, tracked)
-    later = Q(last_contact_at__isnull=True) | Q(last_contact_at__lt=occurred_at)
-    Lead.objects.filter(later, pk=lead.pk).update(last_contact_at=occurred_at)
     contacts.touch(lead.pk, occurred_at)
-    lead.refresh_from_db(fields=[*tracked, "stage", "first_contact_at", "stage_follow_ups"])
-    status = lead.derive_status()
-    if (
-        Lead.objects.filter(pk=lead.pk, stage_id=lead.stage_id)
-        .exclude(status=status)
-        .update(status=status)
-    ):
-        lead.status = status
+    contacts.follow_status(lead)
+    lead.refresh_from_db(fields=["first_contact_at", "stage_follow_ups"])
     audit.record(
         obj=lead,
         actor=actor,

@@ -55,16 +55,11 @@ def merge_values_into(*, lead: Lead, values: dict[str, Any], actor: User) -> Lea
 
 def _repoint(survivor: Lead, duplicate: Lead) -> dict[str, int]:
     from loudou.activities.models import FollowUp
-    from loudou.activities.services.contacts import recount
+    from loudou.activities.services.contacts import follow_status, recount
 
     moved = {"follow_ups": FollowUp.objects.filter(lead=duplicate).update(lead=survivor)}
     recount([survivor.pk, duplicate.pk])
-    # the follow-ups taken over may make the survivor contacted: its status follows
-    survivor.refresh_from_db(fields=["last_contact_at", "status", "stage"])
-    status = survivor.derive_status()
-    if status != survivor.status:
-        Lead.objects.filter(pk=survivor.pk).update(status=status)
-        survivor.status = status
+    follow_status(survivor)  # the follow-ups taken over may make it contacted
     if survivor.needs.exists():
         moved["needs"] = 0
     else:
