@@ -9,8 +9,8 @@
 They are kept where their inputs change, inside the same transaction: `log_follow_up`
 (`touch`), `move_stage` (`since_expression`, in the UPDATE that moves the lead) and
 `merge_leads` (`recount`, the follow-ups having moved); the status follows the last
-contact (`follow_status`). `recount` recomputes them from the follow-ups at any time (`loudou analytics
-rebuild`, migrations, bulk loads)."""
+contact (`follow_status`). `recount` recomputes them from the follow-ups at any time
+(`loudou analytics rebuild`, migrations, bulk loads)."""
 
 from collections.abc import Iterable
 from datetime import datetime

@@ -38,12 +38,14 @@ LONG_CYCLE_FACTOR = 1.2  # median cycle this many times the overall median is "l
 TOP_FACTORS = 3
 
 
-def _label(by: str, key, models: dict) -> str:
+def group_label(by: str, key, models: dict, default=None) -> str:
+    """A group's name in the active language: "not filled", the grade, or the record
+    among `models` (else `default`, else the key)."""
     if key is None:
         return _("未填写")
-    if by == "grade":
+    if by == "grade" and key in Grade.values:
         return str(Grade(key).label)
-    return str(models.get(key, key))
+    return str(models.get(key, key if default is None else default))
 
 
 def _labels(by: str, keys: set) -> dict:
@@ -189,7 +191,7 @@ def _table(scope: Scope, by: str, counts, cycles, wins, losses, names) -> list[d
         rows.append(
             _row(
                 "none" if key is None else key,
-                _label(by, key, models),
+                group_label(by, key, models),
                 row["leads"],
                 row["deals"],
                 cycles.get(key, []),

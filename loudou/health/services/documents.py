@@ -5,10 +5,10 @@ from io import BytesIO
 
 from django.utils.translation import gettext as _
 
-from loudou.health.choices import Rule
+from loudou.analytics.services.conversion import group_label
 from loudou.health.models import HealthReport
 from loudou.health.services.reports import bottleneck_action, bottleneck_label
-from loudou.leads.choices import Grade
+from loudou.health.services.texts import rule_label
 from loudou.leads.models import SourceChannel
 from loudou.pipeline.models import Stage
 
@@ -46,13 +46,8 @@ class _Names:
         key = row.get("key")
         if key is None:
             return _("合计")
-        if key == "none":
-            return _("未填写")
-        if by == "grade" and key in Grade.values:
-            return str(Grade(key).label)
-        if by == "source":
-            return self.sources.get(key, row["label"])
-        return row["label"]
+        models = self.sources if by == "source" else {}
+        return group_label(by, None if key == "none" else key, models, default=row["label"])
 
     def bottleneck(self, item: dict) -> tuple[str, str]:
         """(what, suggested action) of a bottleneck."""
@@ -145,7 +140,7 @@ def sections(report: HealthReport) -> list[tuple[str, list[str], list[list]]]:
             _("意外状态"),
             [_("规则"), _("未解决")],
             [
-                [str(Rule(r["rule"]).label) if r["rule"] in Rule.values else r["label"], r["count"]]
+                [rule_label(r["rule"], r["label"]), r["count"]]
                 for r in data.get("exceptions", {}).get("by_rule", [])
             ],
         ),

@@ -26,7 +26,7 @@ from loudou.analytics.services.process import process_indicators
 from loudou.analytics.services.scope import Scope, local_midnight
 from loudou.health.choices import CaseStatus, Rule
 from loudou.health.models import ExceptionCase, HealthReport
-from loudou.health.services.texts import describe, suggested_action
+from loudou.health.services.texts import describe, rule_label, suggested_action
 from loudou.notifications.services import notify
 from loudou.org.choices import Role
 from loudou.org.models import Team, User
@@ -133,9 +133,16 @@ def bottlenecks(funnel_data: dict, exceptions: dict) -> list[dict]:
     ranked = []
     for stage in funnel_data.get("stages", []):
         for gap, kind, actual, ideal in _gaps(stage):
-            item = {"gap": round(gap, 3), "kind": kind, "stage": stage["name"]}
-            item["stage_id"] = stage["stage_id"]
-            ranked.append({**item, "actual": actual, "ideal": ideal})
+            ranked.append(
+                {
+                    "gap": round(gap, 3),
+                    "kind": kind,
+                    "stage": stage["name"],
+                    "stage_id": stage["stage_id"],
+                    "actual": actual,
+                    "ideal": ideal,
+                }
+            )
     ranked.sort(key=lambda item: -item["gap"])
     top = ranked[:3]
     for row in sorted(exceptions["by_rule"], key=lambda r: -r["count"]):
@@ -171,8 +178,8 @@ def bottleneck_action(item: dict) -> str:
 
 def bottleneck_label(item: dict) -> str:
     """The stage name, or for an exception rule its label in the active language."""
-    if item.get("rule") in Rule.values:
-        return str(Rule(item["rule"]).label)
+    if item.get("rule"):
+        return rule_label(item["rule"], item.get("stage", ""))
     return item.get("stage", "")
 
 

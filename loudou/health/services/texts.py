@@ -31,6 +31,11 @@ ACTIONS = {
 }
 
 
+def rule_label(rule: str, stored: str = "") -> str:
+    """The rule's name in the active language (`stored` for an unknown code)."""
+    return str(Rule(rule).label) if rule in Rule.values else stored
+
+
 def suggested_action(rule: str) -> str:
     return _(ACTIONS[rule]) if rule in ACTIONS else ""
 
