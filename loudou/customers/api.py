@@ -17,8 +17,8 @@ from loudou.customers.schemas import (
 from loudou.customers.selectors import (
     access_contact,
     access_customer,
+    listed_customers,
     visible_contacts,
-    visible_customers,
 )
 from loudou.org.models import Industry, Region, User
 
@@ -43,9 +43,7 @@ def _customer_values(data: dict, actor: User) -> dict:
 @router.get("", response=list[CustomerOut])
 @paginate(LimitOffsetPagination)
 def list_customers(request, q: str = ""):
-    customers = visible_customers(request.user)
-    q = q.replace("\x00", "").strip()[:100]  # PostgreSQL refuses NUL in text
-    return customers.filter(name__icontains=q) if q else customers
+    return listed_customers(request.user, q)
 
 
 @router.get("/export")

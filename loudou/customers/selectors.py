@@ -13,6 +13,26 @@ def visible_customers(user: User) -> QuerySet[Customer]:
     return Customer.objects.filter(q).select_related("industry", "region", "owner")
 
 
+def clean_search(q: str) -> str:
+    """The customer list's search text: at most 100 characters, no NUL (PostgreSQL
+    refuses it in text)."""
+    return q.replace("\x00", "").strip()[:100]
+
+
+def listed_customers(user: User, q: str = "") -> QuerySet[Customer]:
+    """The customer list for `user`: search `q` on the company name (page, API, export)."""
+    customers = visible_customers(user)
+    q = clean_search(q)
+    return customers.filter(name__icontains=q) if q else customers
+
+
+def listed_contacts(user: User, q: str = "") -> QuerySet[Contact]:
+    """The contacts of the customers on `user`'s list with search `q`."""
+    contacts = visible_contacts(user)
+    q = clean_search(q)
+    return contacts.filter(customer__name__icontains=q) if q else contacts
+
+
 def access_customer(user: User, pk: int) -> Customer:
     """The customer, or Http404 when it is missing or not visible to `user`."""
     customer = visible_customers(user).filter(pk=pk).first()

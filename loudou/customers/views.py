@@ -8,17 +8,19 @@ from django.shortcuts import redirect, render
 
 from loudou.customers import services
 from loudou.customers.forms import ContactForm, CustomerForm
-from loudou.customers.selectors import access_contact, access_customer, visible_customers
+from loudou.customers.selectors import (
+    access_contact,
+    access_customer,
+    clean_search,
+    listed_customers,
+)
 from loudou.leads.selectors import visible_leads
 
 
 @login_required
 def customer_list(request):
-    customers = visible_customers(request.user)
-    q = request.GET.get("q", "").replace("\x00", "").strip()[:100]
-    if q:
-        customers = customers.filter(name__icontains=q)
-    page = Paginator(customers, 50).get_page(request.GET.get("page"))
+    q = clean_search(request.GET.get("q", ""))
+    page = Paginator(listed_customers(request.user, q), 50).get_page(request.GET.get("page"))
     return render(request, "customers/list.html", {"page": page, "q": q})
 
 

@@ -184,11 +184,12 @@ def records_export_response(user: User, what: str, format: str, q: str = ""):
     """The customers (`what` = "customers") or contacts the user sees on the customer list
     (search `q`), as a .csv or .xlsx download; contact details masked as on screen."""
     from loudou.customers.models import Contact, Customer
+    from loudou.customers.selectors import listed_contacts, listed_customers
 
     if what == "customers":
-        model, lines = Customer, exports.customer_rows(exports.export_customers(user, q), user)
+        model, lines = Customer, exports.customer_rows(listed_customers(user, q), user)
     else:
-        model, lines = Contact, exports.contact_rows(exports.export_contacts(user, q), user)
+        model, lines = Contact, exports.contact_rows(listed_contacts(user, q), user)
     header, title = exports.record_headers(model), str(model._meta.verbose_name)
     return _download(lines, what, format, header=header, title=title)
 

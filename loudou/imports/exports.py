@@ -137,21 +137,3 @@ def contact_rows(contacts: QuerySet[Contact], viewer: User) -> Iterator[list[Any
             )
             for name in CONTACT_COLUMNS
         ]
-
-
-def export_customers(user: User, q: str = "") -> QuerySet[Customer]:
-    """The customers of the list page for `user` (search `q` on the company name)."""
-    from loudou.customers.selectors import visible_customers
-
-    customers = visible_customers(user)
-    q = q.replace("\x00", "").strip()[:100]
-    return customers.filter(name__icontains=q) if q else customers
-
-
-def export_contacts(user: User, q: str = "") -> QuerySet[Contact]:
-    """The contacts of the customers on the list page for `user`."""
-    from loudou.customers.selectors import visible_contacts
-
-    contacts = visible_contacts(user)
-    q = q.replace("\x00", "").strip()[:100]
-    return contacts.filter(customer__name__icontains=q) if q else contacts
