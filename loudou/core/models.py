@@ -16,6 +16,14 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+def widen_update_fields(kwargs: dict, sources: set[str], derived: list[str]) -> None:
+    """In save(**kwargs): an `update_fields` that names one of `sources` also writes the
+    fields `derived` from them (which save() has just recomputed)."""
+    fields = kwargs.get("update_fields")
+    if fields is not None and sources & set(fields):
+        kwargs["update_fields"] = {*fields, *derived}
+
+
 def localized_name(obj) -> str:
     """`name_en` for English users when it is filled in, else the Chinese `name`."""
     from django.utils.translation import get_language

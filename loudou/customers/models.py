@@ -5,7 +5,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from loudou.core.models import TimeStampedModel
+from loudou.core.models import TimeStampedModel, widen_update_fields
 
 
 class Customer(TimeStampedModel):
@@ -59,9 +59,7 @@ class Customer(TimeStampedModel):
         from loudou.leads.dedupe import company_key
 
         self.company_key = company_key(self.name)
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "name" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "company_key"}
+        widen_update_fields(kwargs, {"name"}, ["company_key"])
         super().save(*args, **kwargs)
 
 

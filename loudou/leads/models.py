@@ -13,7 +13,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from loudou.core.models import TimeStampedModel, localized_name
+from loudou.core.models import TimeStampedModel, localized_name, widen_update_fields
 from loudou.leads.choices import (
     BudgetFit,
     CustomerType,
@@ -356,14 +356,8 @@ class Lead(TimeStampedModel):
         self.search_key = pinyin_key(self.company_name, self.contact_name)
         self.company_key = company_key(self.company_name)
         self.company_prefix = key_prefix(self.company_key)
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and {"company_name", "contact_name"} & set(update_fields):
-            kwargs["update_fields"] = {
-                *update_fields,
-                "search_key",
-                "company_key",
-                "company_prefix",
-            }
+        derived = ["search_key", "company_key", "company_prefix"]
+        widen_update_fields(kwargs, {"company_name", "contact_name"}, derived)
         super().save(*args, **kwargs)
 
     def derive_status(self) -> str:
