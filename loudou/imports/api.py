@@ -12,6 +12,7 @@ from ninja.files import UploadedFile
 
 from loudou.imports import exports, services
 from loudou.imports.exceptions import ImportFileError
+from loudou.imports.mapping import kind_model
 from loudou.imports.selectors import access_job, rejected_rows
 from loudou.org.models import User
 
@@ -183,13 +184,13 @@ def export_response(request, user: User, kind: str):
 def records_export_response(user: User, what: str, format: str, q: str = ""):
     """The customers (`what` = "customers") or contacts the user sees on the customer list
     (search `q`), as a .csv or .xlsx download; contact details masked as on screen."""
-    from loudou.customers.models import Contact, Customer
     from loudou.customers.selectors import listed_contacts, listed_customers
 
     if what == "customers":
-        model, lines = Customer, exports.customer_rows(listed_customers(user, q), user)
+        lines = exports.customer_rows(listed_customers(user, q), user)
     else:
-        model, lines = Contact, exports.contact_rows(listed_contacts(user, q), user)
+        lines = exports.contact_rows(listed_contacts(user, q), user)
+    model = kind_model(what)
     header, title = exports.record_headers(model), str(model._meta.verbose_name)
     return _download(lines, what, format, header=header, title=title)
 

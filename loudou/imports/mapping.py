@@ -137,6 +137,11 @@ def targets(kind: str = "leads") -> list[str]:
     return TARGETS if kind == "leads" else list(KIND_TARGETS[kind])
 
 
+def multi_targets(kind: str = "leads") -> set[str]:
+    """The fields of `kind` that several columns may feed (joined)."""
+    return MULTI if kind == "leads" else {"notes"}
+
+
 def kind_model(kind: str):
     from loudou.customers.models import Contact, Customer
 
@@ -195,8 +200,7 @@ def suggest(
     A single-valued field is suggested for its first matching header only."""
     saved = saved or {}
     index = _index(kind)
-    allowed = targets(kind)
-    multi = MULTI if kind == "leads" else {"notes"}
+    allowed, multi = targets(kind), multi_targets(kind)
     taken: set[str] = set()
     result: dict[str, str] = {}
     for header in headers:
@@ -216,8 +220,7 @@ def validate(mapping: dict[str, str], headers: list[str], kind: str = "leads") -
     """The mapping without ignored columns; ImportFileError for unknown headers/fields
     (for the job's kind), a single-valued field fed twice, or nothing mapped."""
     clean = {h: f for h, f in mapping.items() if f}
-    allowed = targets(kind)
-    multi = MULTI if kind == "leads" else {"notes"}
+    allowed, multi = targets(kind), multi_targets(kind)
     problems = [f"{h}→{f}" for h, f in clean.items() if f not in allowed]
     problems += [str(h) for h in clean if h not in headers]
     fields = list(clean.values())

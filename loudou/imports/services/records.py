@@ -25,6 +25,7 @@ from loudou.core import audit
 from loudou.customers import services as customer_services
 from loudou.customers.models import Contact, Customer
 from loudou.customers.selectors import visible_customers
+from loudou.imports.mapping import kind_model
 from loudou.imports.models import ImportJob, ImportKind, ImportRow, RowOutcome
 from loudou.imports.services.convert import Converted
 from loudou.imports.services.rows import RowResult, describe
@@ -87,7 +88,7 @@ def import_records(job: ImportJob, rows: list[tuple[int, Converted]]) -> list[Ro
         names = [str(c.values.get("customer") or "").strip() for _line, c in rows]
         index = CustomerIndex(visible_customers(job.user), names)
         handle = _contact_row
-    model = Customer if job.kind == ImportKind.CUSTOMERS else Contact
+    model = kind_model(job.kind)
     results = []
     for line, converted in rows:
         result = RowResult(
