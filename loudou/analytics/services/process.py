@@ -53,9 +53,9 @@ def first_response(scope: Scope, now: datetime) -> dict:
     # a second's margin: float rounding never decides "met" on its own (the rest go to
     # Python, which decides exactly)
     fast = Q(first_contact_at__isnull=False) & Q(gap__lte=allowed - Value(1.0))
-    clocked = assigned.alias(gap=gap).filter(fast).count()
-    rest = assigned.alias(gap=gap).exclude(fast)
-    met = due = clocked
+    assigned = assigned.alias(gap=gap)
+    met = due = assigned.filter(fast).count()
+    rest = assigned.exclude(fast)
     rows = rest.values_list("assigned_at", "intent_grade", "first_contact_at")
     for assigned_at, grade, first in raw_rows(rows, datetimes=(0, 2)):
         hours = context.rule(grade)[0]

@@ -18,7 +18,7 @@ from loudou.imports.readers import open_table
 from loudou.imports.services.batch import import_rows
 from loudou.imports.services.convert import Converter
 from loudou.imports.services.records import import_records
-from loudou.imports.services.rows import external_ref
+from loudou.imports.services.rows import external_ref, process_row
 from loudou.leads.models import Lead
 from loudou.org.models import User
 from loudou.org.selectors import ensure_assignable
@@ -118,12 +118,7 @@ def preview(*, job: ImportJob, limit: int = PREVIEW_ROWS) -> list[dict[str, Any]
     with transaction.atomic():
         rows = list(islice(table.rows(), limit))
         converted = [(line, converter.convert(row)) for line, row in rows]
-        if job.kind != ImportKind.LEADS:
-            outcomes = import_records(job, converted)
-        else:
-            known: dict[str, int] = {}
-            _known_refs(known, [c.fingerprint for _line, c in converted])
-            outcomes = import_rows(job, converted, known)
+        outcomes = import_batch(job, converted)
         results = [
             {"line": line, "values": row, "outcome": r.outcome, "reason": r.reason}
             for (line, row), r in zip(rows, outcomes, strict=True)
@@ -134,6 +129,19 @@ def preview(*, job: ImportJob, limit: int = PREVIEW_ROWS) -> list[dict[str, Any]
     ).update(status=JobStatus.PREVIEWED, total=total)
     job.refresh_from_db()
     return results
+
+
+def import_batch(job: ImportJob, converted: list, *, per_row: bool = False) -> list:
+    """The results of a batch of (line, converted) rows by the job's kind; the caller holds
+    the transaction. Customers and contacts go row by row (records.py), leads in bulk
+    (batch.py) or, with `per_row`, row by row (rows.process_row)."""
+    if job.kind != ImportKind.LEADS:
+        return import_records(job, converted)
+    known: dict[str, int] = {}
+    _known_refs(known, [c.fingerprint for _line, c in converted])
+    if per_row:
+        return [process_row(job, line, conv, known) for line, conv in converted]
+    return import_rows(job, converted, known)
 
 
 def _known_refs(known: dict[str, int], fingerprints: list[str]) -> None:

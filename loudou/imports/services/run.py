@@ -16,11 +16,9 @@ from django.utils.translation import gettext as _
 from loudou.core import audit
 from loudou.imports.exceptions import ImportFileError
 from loudou.imports.models import ImportJob, ImportKind, ImportRow, JobStatus, RowOutcome
-from loudou.imports.services.batch import import_rows
 from loudou.imports.services.convert import Converter
-from loudou.imports.services.jobs import BATCH_SIZE, STARTABLE, _known_refs, _table
-from loudou.imports.services.records import import_records, revert_records
-from loudou.imports.services.rows import process_row
+from loudou.imports.services.jobs import BATCH_SIZE, STARTABLE, _table, import_batch
+from loudou.imports.services.records import revert_records
 from loudou.leads.models import Lead
 from loudou.leads.services.bulk import insert_rows
 from loudou.org.models import User
@@ -132,15 +130,8 @@ def _run(job, worker, batch_size, max_batches, on_progress, per_row) -> None:
 def _run_batch(job: ImportJob, converter: Converter, batch: list, worker: str, per_row: bool):
     counts = _bump(job, worker, len(batch))  # first: the lease check, and the job's row lock
     converted = [(line, converter.convert(row)) for line, row in batch]
-    known: dict[str, int] = {}
-    if job.kind != ImportKind.LEADS:  # customers, contacts: row by row (records.py)
-        results = import_records(job, converted)
-    elif per_row:
-        _known_refs(known, [c.fingerprint for _line, c in converted])
-        results = [process_row(job, line, conv, known) for line, conv in converted]
-    else:
-        _known_refs(known, [c.fingerprint for _line, c in converted])
-        results = import_rows(job, converted, known)
+    results = import_batch(job, converted, per_row=per_row)
+    if job.kind == ImportKind.LEADS and not per_row:  # the bulk path's deferred work
         _after_batch([r.lead_id for r in results if r.outcome == RowOutcome.IMPORTED])
     rows = [
         ImportRow(
