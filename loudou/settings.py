@@ -241,3 +241,20 @@ LOUDOU_PERIODIC_TASKS = [
 ]
 #: How long refused web-form posts are kept for administrators to review.
 LOUDOU_SPAM_KEPT_DAYS = int(os.environ.get("LOUDOU_SPAM_KEPT_DAYS", "90"))
+
+# --- imports: what an uploaded file may hold (loudou/imports; docs/domain/imports.md) ------
+_MB = 1024 * 1024
+#: Bytes an upload may have; a larger one is refused while it is being stored.
+LOUDOU_IMPORT_MAX_BYTES = envint("LOUDOU_IMPORT_MAX_BYTES", str(100 * _MB))
+#: Data rows a file may have; a longer file is refused as a whole, never cut short.
+LOUDOU_IMPORT_MAX_ROWS = envint("LOUDOU_IMPORT_MAX_ROWS", "1000000")
+#: An .xlsx: bytes all its parts may inflate to, the compression ratio any part over 1 MB
+#: may have, and the bytes of its shared-string table (read whole into memory).
+LOUDOU_IMPORT_MAX_XLSX_UNCOMPRESSED = envint("LOUDOU_IMPORT_MAX_XLSX_UNCOMPRESSED", str(1024 * _MB))
+LOUDOU_IMPORT_MAX_XLSX_RATIO = envint("LOUDOU_IMPORT_MAX_XLSX_RATIO", "100")
+LOUDOU_IMPORT_MAX_XLSX_SHARED_STRINGS = envint(
+    "LOUDOU_IMPORT_MAX_XLSX_SHARED_STRINGS", str(64 * _MB)
+)
+#: Files that read through more bytes than this (an .xlsx: inflated) are checked row by
+#: row by the worker, not in the web request (the job shows 分析中 meanwhile).
+LOUDOU_IMPORT_INLINE_BYTES = envint("LOUDOU_IMPORT_INLINE_BYTES", str(4 * _MB))

@@ -71,7 +71,9 @@ def upload(
     delimiter: Form[str] = "",
     kind: Form[str] = "leads",
 ):
-    """`kind`: leads (default), customers or contacts."""
+    """`kind`: leads (default), customers or contacts. A large file is answered with
+    status `analysing` (and, for an .xlsx, no headers yet): poll GET /api/imports/{id}
+    until it is `uploaded` (headers, suggested mapping, total) or `failed` (`error`)."""
     try:
         job = services.create_job(
             actor=request.user,
@@ -80,18 +82,19 @@ def upload(
             encoding=encoding or None,
             delimiter=delimiter or None,
             kind=kind or "leads",
+            background=True,
         )
     except ImportFileError as error:
         raise _file_error(error) from error
     return Status(201, job)
 
 
-@router.get("/{int:job_id}", response=JobOut)
+@router.get("/{id:job_id}", response=JobOut)
 def get_job(request, job_id: int):
     return access_job(request.user, job_id)
 
 
-@router.post("/{int:job_id}/mapping", response={200: JobOut, 422: dict})
+@router.post("/{id:job_id}/mapping", response={200: JobOut, 422: dict})
 def set_mapping(request, job_id: int, payload: MappingIn):
     from loudou.org.selectors import assignable_users
 
@@ -113,7 +116,7 @@ def set_mapping(request, job_id: int, payload: MappingIn):
         raise ValidationError({"mapping": [error.message]}) from error
 
 
-@router.post("/{int:job_id}/preview", response={200: list[PreviewRowOut], 422: dict})
+@router.post("/{id:job_id}/preview", response={200: list[PreviewRowOut], 422: dict})
 def preview(request, job_id: int):
     job = access_job(request.user, job_id)
     try:
@@ -123,25 +126,25 @@ def preview(request, job_id: int):
     return [{**r, "values": {k: str(v) for k, v in r["values"].items()}} for r in rows]
 
 
-@router.post("/{int:job_id}/run", response={202: JobOut, 422: dict})
+@router.post("/{id:job_id}/run", response={202: JobOut, 422: dict})
 def run(request, job_id: int):
     job = access_job(request.user, job_id)
     return Status(202, services.start_job(actor=request.user, job=job))
 
 
-@router.post("/{int:job_id}/resume", response={202: JobOut, 403: dict, 422: dict})
+@router.post("/{id:job_id}/resume", response={202: JobOut, 403: dict, 422: dict})
 def resume(request, job_id: int):
     job = access_job(request.user, job_id)
     return Status(202, services.resume_job(actor=request.user, job=job))
 
 
-@router.post("/{int:job_id}/revert", response={200: JobOut, 422: dict})
+@router.post("/{id:job_id}/revert", response={200: JobOut, 422: dict})
 def revert(request, job_id: int):
     job = access_job(request.user, job_id)
     return services.revert_job(actor=request.user, job=job)
 
 
-@router.get("/{int:job_id}/rejected.csv")
+@router.get("/{id:job_id}/rejected.csv")
 def rejected_csv(request, job_id: int):
     return rejected_response(access_job(request.user, job_id))
 

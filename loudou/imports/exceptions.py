@@ -13,6 +13,14 @@ MESSAGES = {
     "bad_xlsx": _("无法读取该 Excel 文件（文件损坏或不是 .xlsx）。"),
     "wrong_delimiter": _("只识别出一列，分隔符可能不对（请指定分隔符）。"),
     "bad_mapping": _("列映射有误：{detail}"),
+    "too_large": _("文件超过 {limit} 的上限，未保存。"),
+    "too_many_rows": _("文件超过 {limit} 行数据的上限，整个文件未导入（请拆分成几个文件）。"),
+    "too_many_columns": _("表头有 {count} 列，超过 {limit} 列的上限。"),
+    "line_too_long": _("第 {line} 行超过 {limit} 个字符的上限（文件可能缺少换行符）。"),
+    "xlsx_too_large": _("该 Excel 文件解压后有 {size}，超过 {limit} 的上限（疑似压缩炸弹）。"),
+    "xlsx_ratio": _("该 Excel 文件的 {part} 压缩比超过 {limit}:1（疑似压缩炸弹）。"),
+    "xlsx_strings": _("该 Excel 文件的共享字符串表解压后有 {size}，超过 {limit} 的上限。"),
+    "xlsx_parts": _("该 Excel 文件的内部文件过多（超过 {limit} 个）。"),
 }
 
 

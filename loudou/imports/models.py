@@ -13,6 +13,7 @@ from loudou.core.models import TimeStampedModel
 
 
 class JobStatus(models.TextChoices):
+    ANALYSING = "analysing", _("分析中")
     UPLOADED = "uploaded", _("已上传")
     PREVIEWED = "previewed", _("已预览")
     QUEUED = "queued", _("排队中")
@@ -42,7 +43,9 @@ class ImportJob(TimeStampedModel):
     """One uploaded file imported into leads, customers or contacts (`kind`): its mapping,
     target, progress and counts.
 
-    `owner` is the target owner; None with `to_pool` puts the leads in the pool (公海)."""
+    `owner` is the target owner; None with `to_pool` puts the leads in the pool (公海).
+    `sample`: the first data rows, kept when the file is read (`readers.read_all`), which
+    the preview dry-runs without opening the file again; None for a job from before."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -59,6 +62,7 @@ class ImportJob(TimeStampedModel):
     delimiter = models.CharField(_("分隔符"), max_length=1, blank=True)
     headers = models.JSONField(_("表头"), default=list)
     mapping = models.JSONField(_("列映射"), default=dict)
+    sample = models.JSONField(_("前几行"), null=True, blank=True, default=None)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("目标负责人"),

@@ -4,25 +4,52 @@ CSV encodings: UTF-8 (with or without BOM), GBK and GB18030, detected on a prefi
 (utf-8-sig first, then gb18030, of which GBK is a subset) unless given. The delimiter is
 sniffed among , ; TAB | on the same prefix. Every problem is an ImportFileError with a
 stable code, never a traceback.
+
+Limits: a line is read at most LINE_CELLS cell limits long; the header has at most
+MAX_COLUMNS named columns; a file has at most LOUDOU_IMPORT_MAX_ROWS data rows (the next
+one refuses the whole file, it is never cut short). Before openpyxl opens an .xlsx,
+`check_xlsx` reads its zip directory and refuses a zip bomb (openpyxl inflates the shared
+strings whole, even in read-only mode).
 """
 
 import codecs
 import csv
+import datetime
+import math
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+
 from loudou.imports.exceptions import ImportFileError
 
 PREFIX_BYTES = 64 * 1024
+SNIFF_CHARS = 8 * 1024
 MAX_CELL = 1024 * 1024
+#: A line may be this many cell limits long (several large cells in one row).
+LINE_CELLS = 4
+MAX_COLUMNS = 200
+#: Records read after the header to find a first data row when the file is opened; past
+#: them, `count` tells whether there is one.
+HEAD_RECORDS = 1000
+#: Characters of cells a job keeps of its first rows for the preview (`read_all`).
+SAMPLE_CHARS = 1024 * 1024
 DELIMITERS = ",;\t|"
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
 ENCODINGS = ["utf-8-sig", "gb18030"]
 _ALIASES = {"utf-8": "utf-8-sig", "utf8": "utf-8-sig", "gbk": "gbk", "gb2312": "gbk"}
+#: An .xlsx's zip directory: parts, and bytes of the directory itself (read whole).
+MAX_PARTS = 10_000
+MAX_DIRECTORY = 4 * 1024 * 1024
+#: Parts smaller than this (inflated) may be compressed at any ratio.
+RATIO_FLOOR = 1024 * 1024
+MAX_CONTENT_TYPES = 1024 * 1024
+_BAD_ZIP = (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError, TypeError)
 
 
 @dataclass
@@ -35,26 +62,111 @@ class Table:
     encoding: str = ""
     delimiter: str = ","
     max_cell: int = MAX_CELL
+    max_rows: int = 1_000_000
     _first: list[Any] = field(default_factory=list, repr=False)
 
     def rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
-        """(line number, {header: value}) for every non-blank data row."""
+        """(line number, {header: value}) for every non-blank data row; ImportFileError
+        `too_many_rows` instead of the row after the last one allowed. Records, blank ones
+        included, are capped at twice that: an .xlsx row numbered 10⁹ does not make a
+        billion blank rows to skip."""
         source = _records(self)
         next(source, None)  # the header
         width = len(self.headers)
+        data = records = 0
         for line, record in source:
+            records += 1
+            if records > 2 * self.max_rows:
+                raise ImportFileError("too_many_rows", limit=f"{self.max_rows:,}")
             if not any(_filled(v) for v in record):
                 continue
+            data += 1
+            if data > self.max_rows:
+                raise ImportFileError("too_many_rows", limit=f"{self.max_rows:,}")
             record = list(record[:width]) + [""] * (width - len(record))
             yield line, dict(zip(self.headers, record, strict=True))
 
     def count(self) -> int:
-        """Read the whole file once (checks every cell and the encoding); the row count."""
-        return sum(1 for _row in self.rows())
+        """Read the whole file once (checks every cell, the encoding and the row cap);
+        the row count."""
+        total = sum(1 for _row in self.rows())
+        if not total:
+            raise ImportFileError("no_rows")
+        return total
+
+
+def read_all(table: Table, sample_rows: int) -> tuple[int, list[dict[str, Any]]]:
+    """One pass over the whole file (every cell, the encoding, the row cap): the row count
+    and its first `sample_rows` rows as JSON ({"line", "cells"}, the cells in header order;
+    rows stop there once SAMPLE_CHARS characters are kept)."""
+    total, sample, kept = 0, [], 0
+    for line, row in table.rows():
+        total += 1
+        if total <= sample_rows:
+            cells = [_to_json(v) for v in row.values()]
+            kept += sum(len(str(c)) for c in cells)
+            if kept <= SAMPLE_CHARS:
+                sample.append({"line": line, "cells": cells})
+    if not total:
+        raise ImportFileError("no_rows")
+    return total, sample
+
+
+def sample_rows(sample: list[dict[str, Any]], headers: list[str]) -> list[tuple[int, dict]]:
+    """A kept sample as `Table.rows` gave it: (line, {header: value})."""
+    return [
+        (row["line"], dict(zip(headers, map(_from_json, row["cells"]), strict=True)))
+        for row in sample
+    ]
+
+
+_TIMES = {"datetime": datetime.datetime, "date": datetime.date, "time": datetime.time}
+
+
+def _to_json(value: Any) -> Any:
+    """A cell as JSON: times (what an .xlsx has besides text, numbers and booleans) as
+    {"type", "value"}."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, datetime.date | datetime.time):
+        return {"type": type(value).__name__, "value": value.isoformat()}
+    if isinstance(value, datetime.timedelta):
+        return {"type": "timedelta", "value": value.total_seconds()}
+    return str(value)
+
+
+def _from_json(value: Any) -> Any:
+    if not isinstance(value, dict):
+        return value
+    if value["type"] == "timedelta":
+        return datetime.timedelta(seconds=value["value"])
+    return _TIMES[value["type"]].fromisoformat(value["value"])
 
 
 def _filled(value: Any) -> bool:
     return value is not None and str(value).strip() != ""
+
+
+def file_kind(name: str) -> str:
+    """ "csv" or "xlsx" by the file name's suffix; ImportFileError for another one."""
+    suffix = Path(name).suffix.lower()
+    if suffix in XLSX_SUFFIXES:
+        return "xlsx"
+    if suffix in CSV_SUFFIXES:
+        return "csv"
+    raise ImportFileError("unknown_format")
+
+
+def check_file(path: str | Path) -> int:
+    """The checks that need no parsing (an .xlsx's zip directory, a text file's first
+    64 KB); the bytes a full read goes through (an .xlsx: its parts inflated)."""
+    path = Path(path)
+    if file_kind(path.name) == "xlsx":
+        return check_xlsx(path)
+    _prefix(path)
+    return path.stat().st_size
 
 
 def open_table(
@@ -63,13 +175,16 @@ def open_table(
     encoding: str | None = None,
     delimiter: str | None = None,
     max_cell: int = MAX_CELL,
+    max_rows: int | None = None,
 ) -> Table:
-    """Open `path`, read its header and first row; raise ImportFileError if unusable."""
+    """Open `path`, read its header (and look for a first row); raise ImportFileError if
+    unusable. `max_rows`: LOUDOU_IMPORT_MAX_ROWS unless given."""
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix in XLSX_SUFFIXES:
-        table = Table(path=path, kind="xlsx", headers=[], max_cell=max_cell)
-    elif suffix in CSV_SUFFIXES:
+    limits = {"max_cell": max_cell, "max_rows": max_rows or settings.LOUDOU_IMPORT_MAX_ROWS}
+    if file_kind(path.name) == "xlsx":
+        check_xlsx(path)
+        table = Table(path=path, kind="xlsx", headers=[], **limits)
+    else:
         prefix = _prefix(path)
         enc = _encoding(prefix, encoding)
         text = codecs.getincrementaldecoder(enc)().decode(prefix, final=False)
@@ -79,10 +194,8 @@ def open_table(
             headers=[],
             encoding=enc,
             delimiter=delimiter or _sniff(text),
-            max_cell=max_cell,
+            **limits,
         )
-    else:
-        raise ImportFileError("unknown_format")
     _read_head(table)
     return table
 
@@ -110,7 +223,12 @@ def _encoding(prefix: bytes, wanted: str | None) -> str:
 
 
 def _sniff(text: str) -> str:
-    sample = "\n".join(text.splitlines()[:50])
+    """The delimiter, from at most the first 50 lines within SNIFF_CHARS: csv.Sniffer's
+    quote regexes are quadratic (a crafted 64 KB line kept a request busy for 15 s)."""
+    sample = text[:SNIFF_CHARS]
+    if "\n" in sample:
+        sample = sample[: sample.rindex("\n")]
+    sample = "\n".join(sample.splitlines()[:50])
     try:
         return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
     except csv.Error:
@@ -118,15 +236,22 @@ def _sniff(text: str) -> str:
 
 
 def _read_head(table: Table) -> None:
+    """The header (without the blank cells after its last name), then a first data row
+    among the next HEAD_RECORDS records: none there and the file ended → no_rows."""
     source = _records(table)
     header = next(source, None)
-    if header is None or not any(_filled(v) for v in header[1]):
+    named = [i for i, v in enumerate(header[1] if header else []) if _filled(v)]
+    if not named:
         raise ImportFileError("empty")
-    table.headers = _unique_headers(header[1])
-    if not any(any(_filled(v) for v in record) for _line, record in source):
-        raise ImportFileError("no_rows")
+    if named[-1] + 1 > MAX_COLUMNS:
+        raise ImportFileError("too_many_columns", count=named[-1] + 1, limit=MAX_COLUMNS)
+    table.headers = _unique_headers(header[1][: named[-1] + 1])
     if len(table.headers) == 1 and any(d in table.headers[0] for d in DELIMITERS):
         raise ImportFileError("wrong_delimiter")
+    for seen, (_line, record) in enumerate(source):
+        if seen >= HEAD_RECORDS or any(_filled(v) for v in record):
+            return
+    raise ImportFileError("no_rows")
 
 
 def _unique_headers(raw: list[Any]) -> list[str]:
@@ -152,7 +277,7 @@ def _lines(handle, limit: int) -> Iterator[str]:
         if not line:
             return
         if len(line) > limit:
-            raise ImportFileError("cell_too_large", line=0, limit=limit)
+            raise ImportFileError("line_too_long", line=0, limit=f"{limit:,}")
         yield line
 
 
@@ -162,7 +287,9 @@ def _csv_records(table: Table) -> Iterator[tuple[int, list[str]]]:
     try:
         with table.path.open(encoding=table.encoding, newline="") as handle:
             reader = csv.reader(
-                _lines(handle, table.max_cell * 4), delimiter=table.delimiter, strict=True
+                _lines(handle, table.max_cell * LINE_CELLS),
+                delimiter=table.delimiter,
+                strict=True,
             )
             for record in reader:
                 line = reader.line_num
@@ -170,8 +297,8 @@ def _csv_records(table: Table) -> Iterator[tuple[int, list[str]]]:
     except UnicodeDecodeError as error:
         raise ImportFileError("encoding", encoding=table.encoding, line=line + 1) from error
     except ImportFileError as error:
-        if error.code == "cell_too_large":
-            raise ImportFileError("cell_too_large", line=line + 1, limit=table.max_cell) from error
+        if error.code == "line_too_long":
+            raise ImportFileError(error.code, line=line + 1, limit=error.params["limit"]) from error
         raise
     except csv.Error as error:
         if "field larger than field limit" in str(error):
@@ -180,13 +307,13 @@ def _csv_records(table: Table) -> Iterator[tuple[int, list[str]]]:
 
 
 def _xlsx_records(path: Path, max_cell: int = MAX_CELL) -> Iterator[tuple[int, list[Any]]]:
-    from openpyxl import load_workbook
-
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        book = _open_workbook(path)
+    except _BAD_ZIP as error:
         raise ImportFileError("bad_xlsx") from error
     try:
+        if not book.worksheets:
+            raise ImportFileError("empty")
         sheet = book.worksheets[0]
         for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             if any(isinstance(v, str) and len(v) > max_cell for v in values):
@@ -194,3 +321,96 @@ def _xlsx_records(path: Path, max_cell: int = MAX_CELL) -> Iterator[tuple[int, l
             yield line, ["" if v is None else v for v in values]
     finally:
         book.close()
+
+
+def _open_workbook(path: Path):
+    """openpyxl's read-only workbook with its first worksheet only, and without the size
+    probe of its read-only sheets: on a sheet without a <dimension> element (openpyxl's
+    own write-only files, our exports) that probe parses the whole sheet, at every open
+    (11 s for 200,000 rows before a 20-row preview). Rows then come as the file has them
+    (no padding to the sheet's width; `Table.rows` pads to the header's)."""
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    class Sheet(ReadOnlyWorksheet):
+        def _get_size(self) -> None:
+            pass
+
+    class FirstSheetReader(ExcelReader):
+        def read_worksheets(self) -> None:
+            for sheet, rel in self.parser.find_sheets():
+                if rel.target in self.valid_files and "chartsheet" not in rel.Type:
+                    self.wb._sheets.append(
+                        Sheet(self.wb, sheet.name, rel.target, self.shared_strings)
+                    )
+                    return
+
+    reader = FirstSheetReader(path, read_only=True, data_only=True)
+    try:
+        reader.read()
+    except BaseException:
+        reader.archive.close()
+        raise
+    return reader.wb
+
+
+def check_xlsx(path: Path) -> int:
+    """Refuse a zip bomb before openpyxl inflates anything; the bytes it inflates to.
+
+    Only the zip's directory is read, with the sizes zipfile then holds each part to: at
+    most MAX_PARTS parts, LOUDOU_IMPORT_MAX_XLSX_UNCOMPRESSED bytes in all, no part over
+    1 MB compressed more than LOUDOU_IMPORT_MAX_XLSX_RATIO to 1, and a shared-string
+    table (which openpyxl reads whole) of at most LOUDOU_IMPORT_MAX_XLSX_SHARED_STRINGS."""
+    _check_directory(path)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+            strings = _shared_strings_part(archive)
+    except _BAD_ZIP as error:
+        raise ImportFileError("bad_xlsx") from error
+    for part in parts:
+        _check_part(part, strings)
+    total = sum(part.file_size for part in parts)
+    limit = settings.LOUDOU_IMPORT_MAX_XLSX_UNCOMPRESSED
+    if total > limit:
+        raise ImportFileError(
+            "xlsx_too_large", size=filesizeformat(total), limit=filesizeformat(limit)
+        )
+    return total
+
+
+def _check_directory(path: Path) -> None:
+    """ZipFile reads the whole central directory into memory: refuse a huge one first.
+    `_EndRecData` is private, but it is how ZipFile finds the directory it then reads, so
+    the figures checked are the ones it acts on."""
+    with path.open("rb") as handle:
+        end = zipfile._EndRecData(handle)
+    if end is None:
+        raise ImportFileError("bad_xlsx")
+    if end[zipfile._ECD_ENTRIES_TOTAL] > MAX_PARTS or end[zipfile._ECD_SIZE] > MAX_DIRECTORY:
+        raise ImportFileError("xlsx_parts", limit=f"{MAX_PARTS:,}")
+
+
+def _shared_strings_part(archive: zipfile.ZipFile) -> str:
+    """The name of the part openpyxl reads as the shared-string table, found as it finds
+    it (the first override of that content type in [Content_Types].xml); "" for none."""
+    from openpyxl.packaging.manifest import Manifest
+    from openpyxl.xml.constants import ARC_CONTENT_TYPES, SHARED_STRINGS
+    from openpyxl.xml.functions import fromstring
+
+    if archive.getinfo(ARC_CONTENT_TYPES).file_size > MAX_CONTENT_TYPES:
+        raise ImportFileError("bad_xlsx")
+    manifest = Manifest.from_tree(fromstring(archive.read(ARC_CONTENT_TYPES)))
+    part = manifest.find(SHARED_STRINGS)
+    return part.PartName[1:] if part is not None else ""
+
+
+def _check_part(part: zipfile.ZipInfo, strings: str) -> None:
+    ratio = settings.LOUDOU_IMPORT_MAX_XLSX_RATIO
+    if part.file_size > RATIO_FLOOR and part.file_size > ratio * max(part.compress_size, 1):
+        raise ImportFileError("xlsx_ratio", part=part.filename[:80], limit=ratio)
+    limit = settings.LOUDOU_IMPORT_MAX_XLSX_SHARED_STRINGS
+    if part.filename == strings and part.file_size > limit:
+        raise ImportFileError(
+            "xlsx_strings", size=filesizeformat(part.file_size), limit=filesizeformat(limit)
+        )

@@ -3,7 +3,7 @@
 from django.tasks import task
 
 from loudou.imports.models import ImportJob
-from loudou.imports.services import run_job
+from loudou.imports.services import analyse_job, run_job
 
 
 @task
@@ -11,3 +11,11 @@ def run_import(job_id: int) -> int:
     """Run (or resume) an import job; returns the number of rows processed."""
     job = ImportJob.objects.get(pk=job_id)
     return run_job(job=job).progress
+
+
+@task
+def analyse_import(job_id: int) -> str:
+    """Read an uploaded file that was too large to read in the web request (header, every
+    cell, the row count); returns the job's status (uploaded, or failed with the reason)."""
+    job = ImportJob.objects.get(pk=job_id)
+    return analyse_job(job=job).status

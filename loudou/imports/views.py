@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -10,6 +11,7 @@ from loudou.imports import services
 from loudou.imports.api import export_response, rejected_response
 from loudou.imports.exceptions import ImportFileError
 from loudou.imports.forms import MappingForm, UploadForm
+from loudou.imports.models import JobStatus
 from loudou.imports.selectors import access_job, top_reasons, visible_jobs
 
 
@@ -26,6 +28,7 @@ def job_list(request):
                 original_name=upload.name,
                 encoding=form.cleaned_data["encoding"] or None,
                 kind=form.cleaned_data["kind"] or "leads",
+                background=True,
             )
         except ImportFileError as error:
             form.add_error("file", error.message)
@@ -58,7 +61,11 @@ def job_detail(request, job_id: int):
 
 @login_required
 def job_progress(request, job_id: int):
+    """The progress fragment; once the file of an `analysing` page has been read, htmx
+    reloads the page (its column mapping, or the reason the file was refused)."""
     job = access_job(request.user, job_id)
+    if request.GET.get("analysing") and job.status != JobStatus.ANALYSING:
+        return HttpResponse(headers={"HX-Refresh": "true"})
     context = {"job": job, "reasons": top_reasons(job)}
     return render(request, "imports/detail.html#progress", context)
 

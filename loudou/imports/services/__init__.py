@@ -1,9 +1,17 @@
 """Every write of imports: jobs (upload, mapping, preview, run, revert)."""
 
-from loudou.imports.services.jobs import create_job, preview, saved_mapping, set_mapping, start_job
+from loudou.imports.services.jobs import (
+    analyse_job,
+    create_job,
+    preview,
+    saved_mapping,
+    set_mapping,
+    start_job,
+)
 from loudou.imports.services.run import resume_job, revert_job, run_job
 
 __all__ = [
+    "analyse_job",
     "create_job",
     "preview",
     "resume_job",

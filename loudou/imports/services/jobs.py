@@ -1,20 +1,21 @@
 """Import jobs: upload, map, preview (nothing written), run in batches, revert."""
 
-import shutil
 import uuid
-from itertools import islice
+from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loudou.imports import mapping as mappings
 from loudou.imports.exceptions import ImportFileError
 from loudou.imports.models import ColumnMapping, ImportJob, ImportKind, JobStatus
-from loudou.imports.readers import open_table
+from loudou.imports.readers import check_file, file_kind, open_table, read_all, sample_rows
 from loudou.imports.services.batch import import_rows
 from loudou.imports.services.convert import Converter
 from loudou.imports.services.records import import_records
@@ -25,6 +26,7 @@ from loudou.org.selectors import ensure_assignable
 
 BATCH_SIZE = 200
 PREVIEW_ROWS = 20
+COPY_CHUNK = 1024 * 1024
 #: Statuses from which a run may start (a running job is resumed, see run.resume_job).
 STARTABLE = [JobStatus.UPLOADED, JobStatus.PREVIEWED, JobStatus.QUEUED, JobStatus.FAILED]
 
@@ -48,31 +50,118 @@ def create_job(
     encoding: str | None = None,
     delimiter: str | None = None,
     kind: str = ImportKind.LEADS,
+    background: bool = False,
 ) -> ImportJob:
-    """Store the file under DATA_DIR/imports/ and read its header. A file that cannot be
-    read raises ImportFileError and leaves nothing behind (no file, no job). `kind`: what
-    the rows become (leads, customers, contacts); ValidationError for another value."""
+    """Store the file under DATA_DIR/imports/ (at most LOUDOU_IMPORT_MAX_BYTES), check it
+    and read its header. A file refused here raises ImportFileError and leaves nothing
+    behind (no file, no job). `kind`: what the rows become (leads, customers, contacts);
+    ValidationError for another value.
+
+    The whole file is then read once (every cell, the row count and its cap) — except,
+    with `background` (the web request's choice), for a file that reads through more
+    than LOUDOU_IMPORT_INLINE_BYTES: that job is `analysing` until the worker has read it
+    (`analyse_job`); an .xlsx's header too is read there (openpyxl loads the shared
+    strings whole). What the request does is bounded: a capped copy, the zip directory,
+    a CSV's first lines."""
     if kind not in ImportKind.values:
         raise ValidationError({"kind": _("不支持的导入类型：{kind}").format(kind=str(kind)[:20])})
     name = Path(original_name).name[:200] or "upload"
-    path = imports_dir() / f"{uuid.uuid4().hex}{Path(name).suffix.lower()}"
-    with path.open("wb") as handle:
-        shutil.copyfileobj(upload, handle, length=1024 * 1024)
+    file_kind(name)
+    path = _store(upload, Path(name).suffix.lower())
     try:
-        table = open_table(path, encoding=encoding, delimiter=delimiter)
+        later = background and check_file(path) > settings.LOUDOU_IMPORT_INLINE_BYTES
+        table = None
+        if not (later and file_kind(name) == "xlsx"):
+            table = open_table(path, encoding=encoding, delimiter=delimiter)
+        total, sample = (0, None) if later else read_all(table, PREVIEW_ROWS)
     except ImportFileError:
         path.unlink(missing_ok=True)
         raise
-    return ImportJob.objects.create(
+    job = ImportJob.objects.create(
         user=actor,
         kind=kind,
         file=str(path),
         original_name=name,
-        encoding=table.encoding,
-        delimiter=table.delimiter,
-        headers=table.headers,
-        mapping=mappings.suggest(table.headers, saved_mapping(actor, kind), kind),
+        status=JobStatus.ANALYSING if later else JobStatus.UPLOADED,
+        total=total,
+        sample=sample,
+        **_read(table, actor, kind, encoding, delimiter),
     )
+    if later:
+        from loudou.imports.tasks import analyse_import
+
+        transaction.on_commit(partial(analyse_import.enqueue, job.pk))
+    return job
+
+
+def _store(upload: BinaryIO, suffix: str) -> Path:
+    """Copy `upload` to a new file, refusing it (and removing the copy) past the cap."""
+    limit = settings.LOUDOU_IMPORT_MAX_BYTES
+    refused = ImportFileError("too_large", limit=filesizeformat(limit))
+    if (getattr(upload, "size", None) or 0) > limit:
+        raise refused
+    path = imports_dir() / f"{uuid.uuid4().hex}{suffix}"
+    written = 0
+    try:
+        with path.open("wb") as handle:
+            while chunk := upload.read(COPY_CHUNK):
+                written += len(chunk)
+                if written > limit:
+                    raise refused
+                handle.write(chunk)
+    except (ImportFileError, OSError):
+        path.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _read(table, actor: User, kind: str, encoding: str | None, delimiter: str | None) -> dict:
+    """A job's fields from its opened table; without one (not read yet), the encoding and
+    delimiter asked for, which its reading will use."""
+    if table is None:
+        return {"encoding": encoding or "", "delimiter": delimiter or ""}
+    return {
+        "encoding": table.encoding,
+        "delimiter": table.delimiter,
+        "headers": table.headers,
+        "mapping": mappings.suggest(table.headers, saved_mapping(actor, kind), kind),
+    }
+
+
+def analyse_job(*, job: ImportJob) -> ImportJob:
+    """Read an `analysing` job's file once (header, every cell, the row count and its
+    cap): the job becomes `uploaded` with its header, suggested mapping and total, or
+    `failed` with the reason (and the file is removed). Idempotent: a job that is no
+    longer analysing is left as it is."""
+    if job.status != JobStatus.ANALYSING:
+        return job
+    try:
+        table = _table(job)
+        total, sample = read_all(table, PREVIEW_ROWS)
+    except ImportFileError as error:
+        if ImportJob.objects.filter(pk=job.pk, status=JobStatus.ANALYSING).update(
+            status=JobStatus.FAILED, error=error.message, file="", updated_at=timezone.now()
+        ):
+            Path(job.file).unlink(missing_ok=True)
+    else:
+        fields = _read(table, job.user, job.kind, None, None)
+        ImportJob.objects.filter(pk=job.pk, status=JobStatus.ANALYSING).update(
+            status=JobStatus.UPLOADED,
+            total=total,
+            sample=sample,
+            updated_at=timezone.now(),
+            **fields,
+        )
+    job.refresh_from_db()
+    return job
+
+
+def ensure_read(job: ImportJob) -> None:
+    """ValidationError unless the job's file has been read and can be mapped."""
+    if job.status == JobStatus.ANALYSING:
+        raise ValidationError(_("文件还在检查中，请稍候。"))
+    if not job.file or not job.headers:
+        raise ValidationError(job.error or _("文件未通过检查，不能导入。"))
 
 
 @transaction.atomic
@@ -87,6 +176,7 @@ def set_mapping(
 ) -> ImportJob:
     """Choose columns and target. A rep may not import into another rep's name. (A contacts
     job has no target: its contacts belong to the customers they name.)"""
+    ensure_read(job)
     clean = mappings.validate(mapping, job.headers, job.kind)
     if job.kind == ImportKind.CONTACTS:
         owner, to_pool = None, False
@@ -108,15 +198,18 @@ def _table(job: ImportJob):
 
 
 def preview(*, job: ImportJob, limit: int = PREVIEW_ROWS) -> list[dict[str, Any]]:
-    """Validate the whole file and dry-run its first `limit` rows: nothing is written.
+    """Dry-run the first `limit` rows: nothing is written. The file is not opened: it
+    was read whole when it was uploaded or analysed, and its first rows kept (`sample`);
+    a job from before that is read now.
 
     Returns [{line, values (the raw cells), outcome, reason}]; records the row count."""
+    ensure_read(job)
     mappings.validate(job.mapping, job.headers, job.kind)
-    table = _table(job)
-    total = table.count()
+    if job.sample is None:  # uploaded before samples were kept
+        job.total, job.sample = read_all(_table(job), limit)
     converter = Converter(job.mapping, job.kind)
     with transaction.atomic():
-        rows = list(islice(table.rows(), limit))
+        rows = sample_rows(job.sample, job.headers)[:limit]
         converted = [(line, converter.convert(row)) for line, row in rows]
         outcomes = import_batch(job, converted)
         results = [
@@ -126,7 +219,7 @@ def preview(*, job: ImportJob, limit: int = PREVIEW_ROWS) -> list[dict[str, Any]
         transaction.set_rollback(True)
     ImportJob.objects.filter(
         pk=job.pk, status__in=[JobStatus.UPLOADED, JobStatus.PREVIEWED]
-    ).update(status=JobStatus.PREVIEWED, total=total)
+    ).update(status=JobStatus.PREVIEWED, total=job.total)
     job.refresh_from_db()
     return results
 
@@ -153,6 +246,7 @@ def start_job(*, actor: User, job: ImportJob) -> ImportJob:
     """Queue the run in the background (after commit)."""
     from loudou.imports.tasks import run_import
 
+    ensure_read(job)
     mappings.validate(job.mapping, job.headers, job.kind)
     if not ImportJob.objects.filter(pk=job.pk, status__in=STARTABLE).update(
         status=JobStatus.QUEUED

@@ -17,7 +17,13 @@ from loudou.core import audit
 from loudou.imports.exceptions import ImportFileError
 from loudou.imports.models import ImportJob, ImportKind, ImportRow, JobStatus, RowOutcome
 from loudou.imports.services.convert import Converter
-from loudou.imports.services.jobs import BATCH_SIZE, STARTABLE, _table, import_batch
+from loudou.imports.services.jobs import (
+    BATCH_SIZE,
+    STARTABLE,
+    _table,
+    ensure_read,
+    import_batch,
+)
 from loudou.imports.services.records import revert_records
 from loudou.leads.models import Lead
 from loudou.leads.services.bulk import insert_rows
@@ -82,6 +88,7 @@ def run_job(
     somehow slipped through a duplicate, never a second lead). `max_batches` stops early
     and releases the lease; `per_row` uses the row-by-row path (`rows.process_row`).
     """
+    ensure_read(job)
     worker = worker_id()
     if not _claim(job, worker):
         job.refresh_from_db()

@@ -1,5 +1,6 @@
 """Reading CSV in every encoding and refusing malformed files with a clear error."""
 
+import json
 import time
 import zipfile
 
@@ -134,7 +135,7 @@ def test_an_empty_xlsx_is_refused(tmp_path):
     assert _error(path) == "empty"
 
 
-def test_a_10_mb_single_cell_is_refused_fast(tmp_path):
+def test_a_10_mb_line_is_refused_fast(tmp_path):
     # given
     path = tmp_path / "huge.csv"
     with path.open("w", encoding="utf-8") as handle:
@@ -145,7 +146,7 @@ def test_a_10_mb_single_cell_is_refused_fast(tmp_path):
     started = time.perf_counter()
     code = _error(path)
     # then
-    assert code == "cell_too_large"
+    assert code == "line_too_long"
     assert time.perf_counter() - started < 1.0
 
 
@@ -183,3 +184,33 @@ def test_reading_100k_rows_stays_in_bounded_memory(tmp_path):
     # then
     assert count == 100_000
     assert peak < 2 * 1024 * 1024
+
+
+def test_a_kept_sample_reads_back_as_the_rows_it_was_read_from(tmp_path):
+    # given: every type a cell of an .xlsx comes as
+    from datetime import date, datetime, time, timedelta
+
+    from openpyxl import Workbook
+
+    from loudou.imports.readers import read_all, sample_rows
+
+    book = Workbook()
+    book.active.append(["文本", "整数", "小数", "是否", "时间", "日期", "时刻", "时长", "空"])
+    cells = ["上海", 120, 1.5, True, datetime(2024, 3, 5, 9, 30), date(2024, 3, 5)]  # noqa: DTZ001
+    book.active.append([*cells, time(9, 30), timedelta(hours=1, minutes=30), None])
+    path = tmp_path / "typed.xlsx"
+    book.save(path)
+    table = open_table(path)
+    # when
+    total, sample = read_all(table, 20)
+    # then
+    rows = list(table.rows())
+    assert total == 1
+    assert [type(v).__name__ for v in rows[0][1].values()][4:8] == [
+        "datetime",
+        "datetime",
+        "time",
+        "timedelta",
+    ]
+    assert sample_rows(sample, table.headers) == rows
+    assert json.loads(json.dumps(sample)) == sample
