@@ -1,11 +1,16 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from loudou.api import api
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    # browsers ask for /favicon.ico whatever the page links; 403.html and 404.html in
+    # loudou/templates are Django's default handlers' templates (no handler403/404 needed)
+    path("favicon.ico", RedirectView.as_view(url=static("loudou/favicon.ico"))),
     path("", include("loudou.org.urls")),
     path("leads/", include("loudou.leads.urls")),
     path("customers/", include("loudou.customers.urls")),
