@@ -13,7 +13,6 @@ from loudou.assignment.permissions import may_configure
 from loudou.assignment.schemas import (
     AssignmentOut,
     ClaimOut,
-    ErrorsOut,
     HandoverIn,
     HandoverOut,
     HandoverPlanOut,
@@ -22,6 +21,7 @@ from loudou.assignment.schemas import (
     PoolOut,
     PoolSettingsIn,
     PoolSettingsOut,
+    RecyclePreviewOut,
     ReleaseIn,
     ReleaseOut,
     ReorderIn,
@@ -48,6 +48,8 @@ from loudou.assignment.services.configuration import (
     save_rule,
 )
 from loudou.assignment.services.handover import HandoverPlan, plan_handover, run_handover
+from loudou.assignment.services.preview import RecyclePreview, preview_pool
+from loudou.core.schemas import ErrorsOut, page_limit, page_offset
 from loudou.leads.models import SourceChannel
 from loudou.leads.selectors import access_lead
 from loudou.org.models import ProductLine, Region
@@ -62,21 +64,23 @@ def pools(request):
     return [pool_row(pool, request.user, now) for pool in visible_pools(request.user)]
 
 
-@router.get("/pools/{int:pool_id}/leads", response=list[PoolLeadOut])
-def pool_leads(request, pool_id: int, limit: int = 100, offset: int = 0):
+@router.get("/pools/{id:pool_id}/leads", response=list[PoolLeadOut])
+def pool_leads(
+    request, pool_id: int, limit: int = page_limit(100, 500), offset: int = page_offset()
+):
     pool = access_pool(request.user, pool_id)
     leads = visible_pool_leads(request.user).filter(pool_entry__pool=pool)
     now = timezone.now()
     return [pool_lead_row(lead, request.user, now) for lead in leads[offset : offset + limit]]
 
 
-@router.post("/leads/{int:lead_id}/claim", response={200: ClaimOut, 422: ErrorsOut})
+@router.post("/leads/{id:lead_id}/claim", response={200: ClaimOut, 422: ErrorsOut})
 def claim(request, lead_id: int):
     lead = access_pool_lead(request.user, lead_id)
     return services.claim_from_pool(lead_id=lead.pk, rep=request.user)
 
 
-@router.post("/leads/{int:lead_id}/release", response={200: ReleaseOut, 422: ErrorsOut})
+@router.post("/leads/{id:lead_id}/release", response={200: ReleaseOut, 422: ErrorsOut})
 def release(request, lead_id: int, payload: ReleaseIn):
     lead = access_lead(request.user, lead_id)
     pool = access_pool(request.user, payload.pool_id)
@@ -84,7 +88,7 @@ def release(request, lead_id: int, payload: ReleaseIn):
     return {"id": lead.pk, "pool_id": pool.pk, "owner_id": None}
 
 
-@router.get("/leads/{int:lead_id}/assignments", response=list[AssignmentOut])
+@router.get("/leads/{id:lead_id}/assignments", response=list[AssignmentOut])
 def assignments(request, lead_id: int):
     return lead_assignments(access_lead(request.user, lead_id))
 
@@ -114,7 +118,7 @@ def create_handover(request, payload: HandoverIn):
     return Status(201, run_handover(plan=_plan(request, payload), actor=request.user))
 
 
-@router.post("/leads/{int:lead_id}/assign", response={200: AssignmentOut, 409: ErrorsOut})
+@router.post("/leads/{id:lead_id}/assign", response={200: AssignmentOut, 409: ErrorsOut})
 def assign(request, lead_id: int):
     """Run the assignment rules on an unowned lead (manager, director, admin, marketing)."""
     lead = access_lead(request.user, lead_id)
@@ -141,14 +145,14 @@ def create_rule(request, payload: RuleIn):
     return Status(201, save_rule(actor=request.user, rule=None, values=payload.dict()))
 
 
-@router.put("/rules/{int:rule_id}", response={200: RuleOut, 422: ErrorsOut})
+@router.put("/rules/{id:rule_id}", response={200: RuleOut, 422: ErrorsOut})
 def update_rule(request, rule_id: int, payload: RuleIn):
     _ensure_configurer(request)
     rule = access_rule(request.user, rule_id)
     return save_rule(actor=request.user, rule=rule, values=payload.dict())
 
 
-@router.post("/rules/{int:rule_id}/deactivate", response=RuleOut)
+@router.post("/rules/{id:rule_id}/deactivate", response=RuleOut)
 def deactivate_rule_endpoint(request, rule_id: int):
     _ensure_configurer(request)
     return deactivate_rule(actor=request.user, rule=access_rule(request.user, rule_id))
@@ -186,14 +190,44 @@ def create_pool(request, payload: PoolSettingsIn):
     return Status(201, save_pool(actor=request.user, pool=None, values=_pool_values(payload)))
 
 
-@router.put("/pools/{int:pool_id}", response={200: PoolSettingsOut, 422: ErrorsOut})
+def _preview_out(preview: RecyclePreview) -> dict:
+    return {
+        "pool": preview.pool.name,
+        "leads": preview.total,
+        "reps": preview.reps,
+        "by_owner": [
+            {"user_id": user.pk, "name": str(user), "leads": n} for user, n in preview.by_owner
+        ],
+        "by_reason": preview.by_reason,
+        "token": preview.token,
+    }
+
+
+@router.post("/pools/preview", response={200: RecyclePreviewOut, 422: ErrorsOut})
+def preview_new_pool(request, payload: PoolSettingsIn):
+    """How many leads, from which reps, creating this pool would recycle (writes nothing)."""
+    _ensure_configurer(request)
+    values = _pool_values(payload)
+    return _preview_out(preview_pool(actor=request.user, pool=None, values=values))
+
+
+@router.post("/pools/{id:pool_id}/preview", response={200: RecyclePreviewOut, 422: ErrorsOut})
+def preview_pool_edit(request, pool_id: int, payload: PoolSettingsIn):
+    """The same for new settings of an existing pool (writes nothing)."""
+    _ensure_configurer(request)
+    pool = access_editable_pool(request.user, pool_id)
+    values = _pool_values(payload)
+    return _preview_out(preview_pool(actor=request.user, pool=pool, values=values))
+
+
+@router.put("/pools/{id:pool_id}", response={200: PoolSettingsOut, 422: ErrorsOut})
 def update_pool(request, pool_id: int, payload: PoolSettingsIn):
     _ensure_configurer(request)
     pool = access_editable_pool(request.user, pool_id)
     return save_pool(actor=request.user, pool=pool, values=_pool_values(payload))
 
 
-@router.post("/pools/{int:pool_id}/deactivate", response={200: PoolSettingsOut, 422: ErrorsOut})
+@router.post("/pools/{id:pool_id}/deactivate", response={200: PoolSettingsOut, 422: ErrorsOut})
 def deactivate_pool_endpoint(request, pool_id: int):
     _ensure_configurer(request)
     return deactivate_pool(actor=request.user, pool=access_editable_pool(request.user, pool_id))

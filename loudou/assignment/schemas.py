@@ -8,10 +8,6 @@ from ninja import Field, Schema
 from loudou.assignment.choices import HandoverSpread, IntakeMode, RuleKind
 
 
-class ErrorsOut(Schema):
-    errors: dict[str, list[str]]
-
-
 class PoolOut(Schema):
     id: int
     name: str
@@ -153,6 +149,23 @@ class PoolSettingsOut(Schema):
     recycle_lost: bool
     cooldown_days: int
     previous_owner_cooldown_days: int
+
+
+class RecycleOwnerOut(Schema):
+    user_id: int
+    name: str
+    leads: int
+
+
+class RecyclePreviewOut(Schema):
+    """What saving the pool would recycle at the next run; nothing is written."""
+
+    pool: str
+    leads: int = Field(description="leads the next recycle run would move into the pool")
+    reps: int = Field(description="owners they would be taken from")
+    by_owner: list[RecycleOwnerOut]
+    by_reason: dict[str, int]
+    token: str = Field(description="names exactly these leads; changes when they change")
 
 
 class IntakePolicyIO(Schema):

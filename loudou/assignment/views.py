@@ -32,6 +32,7 @@ from loudou.assignment.services.configuration import (
     save_rule,
 )
 from loudou.assignment.services.handover import plan_handover, run_handover
+from loudou.assignment.services.preview import preview_pool
 from loudou.leads.selectors import access_lead
 from loudou.org.choices import Role
 
@@ -232,17 +233,43 @@ def pool_settings_page(request):
     return render(request, "assignment/pool_settings.html", {"pools": editable_pools(request.user)})
 
 
+def _pool_preview(request, form, pool):
+    """What saving the posted pool would recycle; a refusal goes on the form (None)."""
+    try:
+        return preview_pool(actor=request.user, pool=pool, values=form.values())
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
+
+
+def _unconfirmed(request, preview) -> bool:
+    """Whether the settings would take leads from reps without that very preview (its
+    token names the leads) having been confirmed on the page."""
+    return preview is not None and preview.total and request.POST.get("confirm") != preview.token
+
+
 @login_required
 def pool_edit(request, pk: int | None = None):
+    """Create or edit a pool; when the settings would take leads from reps, first show
+    how many and from whom, and save only once that preview is confirmed."""
     _configurer(request)
     pool = access_editable_pool(request.user, pk) if pk else None
     form = PoolForm(request.POST or None, instance=pool)
     title = _("编辑公海") if pool else _("新建公海")
+    back = "assignment:pool_settings"
+    if request.method == "POST" and form.is_valid():
+        preview = _pool_preview(request, form, pool)
+        if _unconfirmed(request, preview):
+            changed = bool(request.POST.get("confirm"))
+            context = {"form": form, "title": title, "back": back, "preview": preview}
+            return render(
+                request, "assignment/settings_form.html", context | {"preview_changed": changed}
+            )
     return _edit(
         request,
         form,
         lambda values: save_pool(actor=request.user, pool=pool, values=values),
-        "assignment:pool_settings",
+        back,
         title,
     )
 

@@ -8,6 +8,8 @@ import random
 
 from pypinyin import lazy_pinyin
 
+from loudou.activities.choices import Channel
+
 #: Common surnames, most frequent first (weights fall off along the list).
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
@@ -198,3 +200,34 @@ def landline_number(rng: random.Random, city: str) -> str | None:
     if code is None:
         return None
     return f"{code}-{rng.randrange(2, 9)}{rng.randrange(10**7):07d}"
+
+
+#: Follow-up summaries by channel, objection handling and next actions.
+SUMMARIES = {
+    Channel.PHONE: [
+        "电话沟通需求，对方有初步兴趣",
+        "电话确认联系人和决策流程",
+        "电话未接通，稍后再打",
+    ],
+    Channel.WECHAT: ["微信发送了产品介绍，对方已读", "微信沟通了使用场景", "微信约下周见面"],
+    Channel.EMAIL: ["邮件发送产品资料和案例", "邮件发送报价单"],
+    Channel.VISIT: ["上门拜访，见了IT负责人", "现场了解车间流程和痛点"],
+    Channel.MEETING: ["线上会议演示核心功能", "参加我方研讨会，会后交流"],
+    Channel.OTHER: ["展会上再次交流"],
+}
+HANDLING = [
+    "介绍了分期付款方案",
+    "提供了同行业成功案例",
+    "约定由技术顾问答疑",
+    "说明了实施周期和保障",
+]
+NEXT_ACTIONS = [
+    "发送产品资料",
+    "安排产品演示",
+    "发送报价单",
+    "约见技术负责人",
+    "回访确认需求",
+    "邀请参加线上研讨会",
+    "提交方案书",
+    "跟进预算审批进度",
+]

@@ -16,8 +16,10 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from loudou.assignment.models import Pool, PoolEntry
 from loudou.customers.models import Contact, Customer
 from loudou.demo import names
+from loudou.demo.life import Funnel, Tally, hand_to_pool, live
 from loudou.leads.choices import (
     BudgetFit,
     CustomerType,
@@ -570,6 +572,33 @@ def lead_specs(rng: random.Random, count: int, cast: Cast, now: datetime) -> lis
     return [lead_spec(rng, i, when, ref, staff, used) for i, when in enumerate(times)]
 
 
+# the 公海 ------------------------------------------------------------------------------------
+
+#: The demo's one pool. Abandoned leads stay with their reps (so each team's analytics keep
+#: their lost reasons); neglected ones come back after 30 days (45 for A-grade leads).
+DEMO_POOL = {
+    "name": "公共公海",
+    "order": 0,
+    "is_active": True,
+    "max_claims_per_day": 5,
+    "max_holding": None,
+    "protection_days": 30,
+    "protection_days_by_grade": {"A": 45},
+    "recycle_lost": False,
+    "cooldown_days": 7,
+    "previous_owner_cooldown_days": 30,
+}
+
+
+def ensure_pool(*, actor: User) -> Pool:
+    """The demo pool, created through `save_pool` when missing (an existing one, however
+    edited since, is left alone)."""
+    from loudou.assignment.services.configuration import save_pool
+
+    pool = Pool.objects.filter(name=DEMO_POOL["name"]).first()
+    return pool or save_pool(actor=actor, pool=None, values=dict(DEMO_POOL))
+
+
 # registration -----------------------------------------------------------------------------
 
 
@@ -594,6 +623,7 @@ def _backdate(leads: list[Lead]) -> None:
     for lead in leads:
         when = lead.captured_at
         assigned = when if lead.owner_id else None
+        lead.created_at, lead.updated_at, lead.assigned_at = when, when, assigned
         rows[Lead].append(Lead(pk=lead.pk, created_at=when, updated_at=when, assigned_at=assigned))
         rows[Customer].append(Customer(pk=lead.customer_id, created_at=when, updated_at=when))
         if lead.contact_id:
@@ -603,8 +633,37 @@ def _backdate(leads: list[Lead]) -> None:
         model.objects.bulk_update(objs, fields, batch_size=250)
 
 
-def register_missing(specs: list[LeadSpec], stdout: TextIO | None = None) -> int:
-    """Register the specs whose external reference is not in the database yet."""
+@dataclass
+class Life:
+    """What a run needs to bring its new leads to life, and what it wrote."""
+
+    seed: int
+    now: datetime
+    pool: Pool
+    funnels: dict[int, Funnel] = field(default_factory=dict)
+    tally: Tally = field(default_factory=Tally)
+    pooled: int = 0
+
+    def funnel(self, lead: Lead) -> Funnel | None:
+        if lead.pipeline_id is None:
+            return None
+        if lead.pipeline_id not in self.funnels:
+            self.funnels[lead.pipeline_id] = Funnel.of(list(lead.pipeline.stages.all()))
+        return self.funnels[lead.pipeline_id]
+
+    def bring(self, lead: Lead) -> None:
+        """The lead's story, or marketing's hand-over to the pool, from its own generator."""
+        rng = random.Random(f"{self.seed}:life:{lead.external_ref}")
+        funnel = self.funnel(lead)
+        if funnel is not None:
+            live(lead=lead, rng=rng, funnel=funnel, now=self.now, tally=self.tally)
+        self.pooled += hand_to_pool(lead=lead, rng=rng, pool=self.pool, now=self.now)
+
+
+def register_missing(specs: list[LeadSpec], life: Life, stdout: TextIO | None = None) -> int:
+    """Register the specs whose external reference is not in the database yet, and bring
+    each to life in the same transaction: a lead exists with its whole story or not at
+    all, so a second run (which registers nothing) adds nothing."""
     existing = set(
         Lead.objects.filter(external_ref__startswith=REF_PREFIX).values_list(
             "external_ref", flat=True
@@ -613,40 +672,31 @@ def register_missing(specs: list[LeadSpec], stdout: TextIO | None = None) -> int
     missing = [spec for spec in specs if spec.ref not in existing]
     for start in range(0, len(missing), PROGRESS_EVERY):
         with transaction.atomic():
-            _backdate([_register(spec) for spec in missing[start : start + PROGRESS_EVERY]])
+            leads = [_register(spec) for spec in missing[start : start + PROGRESS_EVERY]]
+            _backdate(leads)
+            for lead in leads:
+                life.bring(lead)
         done = min(start + PROGRESS_EVERY, len(missing))
-        _say(stdout, f"  线索 leads: {done}/{len(missing)}")
+        _say(stdout, f"  线索、漏斗与跟进 leads, funnel and follow-ups: {done}/{len(missing)}")
     return len(missing)
 
 
-def bring_to_life(*, seed: int, now: datetime, stdout: TextIO | None) -> tuple[int, int]:
-    """Stage history and follow-ups for the demo leads (both skip leads already done)."""
-    from loudou.activities.demo import simulate_follow_ups
+def catch_up(*, now: datetime, stdout: TextIO | None) -> None:
+    """What the worker would have done by now: recycle neglected leads to the 公海, ring
+    the due reminders, open the exceptions and write last week's health reports. Each is
+    idempotent, so a second run adds nothing."""
     from loudou.activities.services import process_due_reminders
+    from loudou.assignment.services import recycle
     from loudou.health.services.exceptions import sweep
     from loudou.health.services.reports import generate_weekly_reports
-    from loudou.pipeline.demo import simulate_funnel
 
-    leads = list(
-        Lead.objects.filter(external_ref__startswith=REF_PREFIX)
-        .select_related("owner", "pipeline", "stage", "captured_by")
-        .order_by("captured_at", "id")
-    )
-    moves = follows = 0
-    for start in range(0, len(leads), PROGRESS_EVERY):
-        batch = leads[start : start + PROGRESS_EVERY]
-        moves += simulate_funnel(leads=batch, rng=random.Random(f"{seed}:funnel:{start}"), now=now)
-        follows += simulate_follow_ups(
-            leads=batch, rng=random.Random(f"{seed}:follow-ups:{start}"), now=now
-        )
-        done = min(start + PROGRESS_EVERY, len(leads))
-        _say(stdout, f"  漏斗与跟进 funnel and follow-ups: {done}/{len(leads)}")
-    reminders = process_due_reminders(now)  # the bell rings at once, as the worker would
+    recycled = recycle(now)
+    _say(stdout, f"  公海 pool: {recycled} neglected leads recycled")
+    reminders = process_due_reminders(now)
     _say(stdout, f"  提醒 reminders: {reminders} new")
-    swept = sweep(now=now)  # the exceptions and last week's health reports, as the worker
+    swept = sweep(now=now)
     reports = generate_weekly_reports(now)
     _say(stdout, f"  意外状态 exceptions: {swept.opened} new; 健康度报告 reports: {reports} new")
-    return moves, follows
 
 
 def _say(stdout: TextIO | None, line: str) -> None:
@@ -664,16 +714,20 @@ def load_demo(
     now = timezone.now()
     cast = build_cast(random.Random(f"{seed}:people"))
     _say(stdout, f"  人员 users: {cast.users_created} new, 团队 teams: {cast.teams_created} new")
+    pool = ensure_pool(actor=cast.users["director"])
     specs = lead_specs(random.Random(f"{seed}:leads"), leads, cast, now)
-    created = register_missing(specs, stdout)
-    moves, follow_ups = bring_to_life(seed=seed, now=now, stdout=stdout)
+    life = Life(seed=seed, now=now, pool=pool)
+    created = register_missing(specs, life, stdout)
+    catch_up(now=now, stdout=stdout)
     return {
-        "stage_moves": moves,
-        "follow_ups": follow_ups,
+        "stage_moves": life.tally.moves,
+        "follow_ups": life.tally.follow_ups,
         "users_created": cast.users_created,
         "teams_created": cast.teams_created,
         "leads_created": created,
         "leads_total": Lead.objects.filter(external_ref__startswith=REF_PREFIX).count(),
+        "pool": pool.name,
+        "pooled": PoolEntry.objects.filter(pool=pool, lead__owner=None).count(),
         "password": DEMO_PASSWORD,
         "logins": logins(cast),
     }

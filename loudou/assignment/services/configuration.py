@@ -38,7 +38,8 @@ def ensure_may_configure(actor: User) -> None:
         raise PermissionDenied(_("只有销售总监或系统管理员可以修改分配设置。"))
 
 
-def _known(values: dict[str, Any], fields: list[str]) -> dict[str, Any]:
+def known(values: dict[str, Any], fields: list[str]) -> dict[str, Any]:
+    """`values`, refused (ValidationError) when they name a field outside `fields`."""
     unknown = set(values) - set(fields)
     if unknown:
         raise ValidationError({name: _("不可编辑的字段。") for name in sorted(unknown)})
@@ -51,7 +52,7 @@ def save_rule(
 ) -> AssignmentRule:
     """Create or edit an assignment rule; a new rule without an order goes last."""
     ensure_may_configure(actor)
-    values = dict(_known(values, RULE_FIELDS))
+    values = dict(known(values, RULE_FIELDS))
     if rule is None and values.get("order") is None:
         last = AssignmentRule.objects.aggregate(last=Max("order"))["last"] or 0
         values["order"] = last + ORDER_STEP
@@ -104,7 +105,7 @@ def move_rule(*, actor: User, rule: AssignmentRule, step: int) -> list[Assignmen
 def save_pool(*, actor: User, pool: Pool | None, values: dict[str, Any]) -> Pool:
     """Create or edit a pool (公海) and its caps, protection and cool-down periods."""
     ensure_may_configure(actor)
-    values = _known(values, POOL_FIELDS)
+    values = known(values, POOL_FIELDS)
     pool = pool or Pool()
     if pool.pk is not None and values.get("is_active") is False:
         _ensure_empty(pool)
@@ -144,6 +145,6 @@ def save_intake_policy(*, actor: User, values: dict[str, Any]) -> IntakePolicy:
         obj=policy,
         actor=actor,
         verb="intake_policy.updated",
-        values=_known(values, ["marketing_mode"]),
+        values=known(values, ["marketing_mode"]),
     )
     return policy

@@ -1,6 +1,8 @@
 """The 公海: releasing leads into a pool, claiming them (race-free), recycling neglected and
 abandoned leads. Owners change only through conditional UPDATEs."""
 
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied
@@ -240,19 +242,46 @@ def _recycle_candidates(pools: list[Pool], now: datetime):
     )
 
 
-def recycle(now: datetime) -> int:
-    """Move neglected (no follow-up within the protection period, by grade) and abandoned
-    (lost stage) leads back to their pool. Returns how many moved; idempotent."""
-    pools = list(Pool.objects.filter(is_active=True))
+@dataclass(frozen=True)
+class RecycleItem:
+    """One lead a recycle run takes from its owner: into which pool, and why."""
+
+    lead: Lead
+    pool: Pool
+    reason: str
+
+
+def in_pool_order(pools: Iterable[Pool]) -> list[Pool]:
+    """Pools in the order `pool_for` breaks ties in (the model's order, then the name),
+    sorted here so that a preview with an unsaved pool orders exactly as a run does."""
+    return sorted(pools, key=lambda pool: (pool.order, pool.name))
+
+
+def recycle_plan(pools: list[Pool], now: datetime) -> Iterator[RecycleItem]:
+    """What a recycle run at `now` with `pools` (active, in pool order) would move; reads
+    only, so the run and the preview of a pool's settings share it."""
     if not pools:
-        return 0
-    moved = 0
+        return
     for lead in _recycle_candidates(pools, now).iterator(chunk_size=500):
         pool = pool_for(lead, pools)
         reason = pool and _recycle_reason(lead, pool, now)
         if reason:
-            with transaction.atomic():
-                moved += _move_to_pool(
-                    lead=lead, pool=pool, actor=None, reason=reason, verb="lead.recycled", now=now
-                )
+            yield RecycleItem(lead=lead, pool=pool, reason=reason)
+
+
+def recycle(now: datetime) -> int:
+    """Move neglected (no follow-up within the protection period, by grade) and abandoned
+    (lost stage) leads back to their pool. Returns how many moved; idempotent."""
+    pools = in_pool_order(Pool.objects.filter(is_active=True))
+    moved = 0
+    for item in recycle_plan(pools, now):
+        with transaction.atomic():
+            moved += _move_to_pool(
+                lead=item.lead,
+                pool=item.pool,
+                actor=None,
+                reason=item.reason,
+                verb="lead.recycled",
+                now=now,
+            )
     return moved

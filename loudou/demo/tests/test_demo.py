@@ -1,15 +1,17 @@
 """The demo company loader: the cast, the spread of leads, validity and idempotency."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.password_validation import validate_password
 from django.core.management import call_command
 from django.utils import timezone
 
+from loudou.assignment.choices import EntryReason
 from loudou.compliance.phones import normalise_phone
-from loudou.customers.models import Contact, Customer
 from loudou.demo.services import DEMO_PASSWORD, load_demo
 from loudou.leads.models import Lead, SourceChannel
 from loudou.org.choices import Role
@@ -18,19 +20,13 @@ from loudou.org.models import Industry, Region, Team, User
 pytestmark = pytest.mark.django_db
 
 
+NOW = datetime(2026, 6, 30, 10, 5, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
 @pytest.fixture
-def loaded():
+def loaded(time_machine):
+    time_machine.move_to(NOW, tick=False)
     return load_demo(leads=60)
-
-
-def _counts() -> dict[str, int]:
-    return {
-        "users": User.objects.count(),
-        "teams": Team.objects.count(),
-        "leads": Lead.objects.count(),
-        "customers": Customer.objects.count(),
-        "contacts": Contact.objects.count(),
-    }
 
 
 def test_the_demo_company_has_three_teams_each_with_a_manager_and_six_reps(loaded):
@@ -105,32 +101,53 @@ def test_every_demo_phone_is_valid_e164(loaded):
         assert normalise_phone(phone) == phone
 
 
-def test_leads_are_owned_by_reps_or_waiting_for_marketing_and_numbered(loaded):
+def test_leads_are_owned_by_reps_or_waiting_for_marketing_or_in_the_pool_and_numbered(loaded):
     # given the demo loaded (fixture)
-    leads = Lead.objects.select_related("owner", "captured_by")
+    leads = Lead.objects.select_related("owner", "captured_by", "pool_entry")
     # when we look at owners and numbers
-    # then owned leads were registered by their owner; unowned ones by marketing
+    # then owned leads were registered by their owner; unowned ones by marketing, unless
+    # the 公海 took them back from a rep who let them go quiet
     for lead in leads:
-        if lead.owner is None:
-            assert lead.captured_by.role == Role.MARKETING
-        else:
+        if lead.owner is not None:
             assert lead.captured_by == lead.owner
+        elif lead.captured_by.role != Role.MARKETING:
+            assert lead.pool_entry.reason == EntryReason.NO_FOLLOW_UP
+            assert lead.pool_entry.previous_owner == lead.captured_by
         assert lead.number.startswith("LX")
         assert lead.external_ref.startswith("demo-")
         assert lead.customer_id is not None
 
 
-def test_loading_the_demo_twice_creates_nothing_new(loaded):
-    # given the demo loaded once (fixture)
-    before = _counts()
+def _rows() -> dict[str, int]:
+    """Rows in every table (the demo writes through nearly every app)."""
+    models = apps.get_models(include_auto_created=True)
+    return {model._meta.label: model.objects.count() for model in models}
+
+
+def test_loading_the_demo_twice_adds_no_row_to_any_table(loaded, time_machine):
+    # given the demo loaded once (fixture), and ten minutes later
+    before = _rows()
+    time_machine.move_to(NOW + timedelta(minutes=10), tick=False)
     # when it is loaded again
     result = load_demo(leads=60)
-    # then nothing was created
-    assert _counts() == before
+    # then no table gained or lost a row, and the first run had written to all of these
+    assert _rows() == before
     assert result["users_created"] == 0
     assert result["teams_created"] == 0
     assert result["leads_created"] == 0
+    assert (result["stage_moves"], result["follow_ups"]) == (0, 0)
     assert result["leads_total"] == 60
+    written = [
+        "leads.Lead",
+        "pipeline.StageChange",
+        "activities.FollowUp",
+        "core.Event",
+        "notifications.Notification",
+        "assignment.Pool",
+        "assignment.PoolEntry",
+        "health.ExceptionCase",
+    ]
+    assert [label for label in written if before[label] == 0] == []
 
 
 def test_asking_for_more_leads_adds_only_the_missing_ones(loaded):
@@ -151,8 +168,9 @@ def test_the_demo_password_passes_the_password_validators():
     validate_password(DEMO_PASSWORD)
 
 
-def test_the_command_prints_the_url_password_and_logins():
+def test_the_command_prints_the_url_password_and_logins(time_machine):
     # given an output buffer
+    time_machine.move_to(NOW, tick=False)
     out = StringIO()
     # when the command runs without serving
     call_command("demo", "--no-serve", "--leads", "30", stdout=out)
@@ -162,6 +180,7 @@ def test_the_command_prints_the_url_password_and_logins():
     assert DEMO_PASSWORD in text
     assert "manager1" in text
     assert "华东一组" in text
+    assert "leads waiting in the 公海 “公共公海”" in text
     assert Lead.objects.count() == 30
 
 
