@@ -79,7 +79,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "loudou.urls"
 WSGI_APPLICATION = "loudou.wsgi.application"
 AUTH_USER_MODEL = "org.User"
-AUTHENTICATION_BACKENDS = ["loudou.org.auth.LockoutBackend"]
+AUTHENTICATION_BACKENDS = ["loudou.org.auth.ThrottledLoginBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -156,6 +156,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_LOCKOUT_ATTEMPTS = envint("LOUDOU_LOGIN_LOCKOUT_ATTEMPTS", "5")
 LOGIN_LOCKOUT_MINUTES = envint("LOUDOU_LOGIN_LOCKOUT_MINUTES", "15")
+LOGIN_IP_ATTEMPTS = envint("LOUDOU_LOGIN_IP_ATTEMPTS", "50")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
@@ -238,6 +239,7 @@ LOUDOU_PERIODIC_TASKS = [
     ("loudou.health.tasks.hourly", 3600),
     ("loudou.webforms.tasks.prune_spam", 24 * 3600),
     ("loudou.core.tasks.refresh_planner_statistics", 24 * 3600),
+    ("loudou.org.tasks.purge_login_counts", 24 * 3600),
 ]
 #: How long refused web-form posts are kept for administrators to review.
 LOUDOU_SPAM_KEPT_DAYS = int(os.environ.get("LOUDOU_SPAM_KEPT_DAYS", "90"))

@@ -35,12 +35,12 @@ class UserAdmin(BaseUserAdmin):
                 ]
             },
         ),
-        (_("状态"), {"fields": ["is_active", "locked_until", "failed_logins", "last_login"]}),
+        (_("状态"), {"fields": ["is_active", "last_login"]}),
     ]
     add_fieldsets = [
         (None, {"fields": ["username", "display_name", "role", "team", "password1", "password2"]}),
     ]
-    readonly_fields = ["last_login", "failed_logins"]
+    readonly_fields = ["last_login"]
 
 
 @admin.register(Team)

@@ -15,6 +15,9 @@ class Role(models.TextChoices):
 
 #: Roles that see every record.
 ALL_SEEING = {Role.ADMIN, Role.DIRECTOR}
+#: Roles that may reveal the masked contact details of records they see (each reveal is
+#: logged): a manager sees the team's records masked and cannot unmask them.
+REVEALING = {Role.ADMIN, Role.DIRECTOR}
 #: Roles that own and work leads themselves.
 SELLING = {Role.MANAGER, Role.SENIOR_REP, Role.JUNIOR_REP, Role.ASSISTANT}
 

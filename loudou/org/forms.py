@@ -3,30 +3,29 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from loudou.org.auth import account_is_locked
+from loudou.org import services
+from loudou.org.auth import client_ip
 from loudou.org.choices import Language
 
 
 class LoginForm(AuthenticationForm):
-    """Django's login form, with a clear message for a locked account."""
+    """Django's login form, with one message for a throttled address, whether or not the
+    username exists."""
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "locked": _("登录失败次数过多，账号已锁定 {minutes} 分钟，请稍后再试。"),
+        "throttled": _("登录尝试过多，请 {minutes} 分钟后再试。"),
     }
 
     def clean(self):
-        cleaned = super().clean() if not self._locked() else self.cleaned_data
-        if self._locked():
+        username = self.cleaned_data.get("username") or ""
+        ip = client_ip(self.request)
+        if username and services.login_throttled(ip=ip, username=username):
             raise forms.ValidationError(
-                self.error_messages["locked"].format(minutes=settings.LOGIN_LOCKOUT_MINUTES),
-                code="locked",
+                self.error_messages["throttled"].format(minutes=settings.LOGIN_LOCKOUT_MINUTES),
+                code="throttled",
             )
-        return cleaned
-
-    def _locked(self) -> bool:
-        username = self.cleaned_data.get("username")
-        return bool(username) and account_is_locked(username)
+        return super().clean()
 
 
 class LanguageForm(forms.Form):

@@ -4,11 +4,10 @@ import hashlib
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from loudou.core.models import ReferenceItem
-from loudou.org.choices import ALL_SEEING, Language, Role
+from loudou.org.choices import ALL_SEEING, REVEALING, Language, Role
 
 
 class Region(ReferenceItem):
@@ -84,8 +83,6 @@ class User(AbstractUser):
     )
     capacity = models.PositiveIntegerField(_("容量"), default=30, help_text=_("同时跟进的线索上限"))
     on_leave = models.BooleanField(_("休假中"), default=False)
-    failed_logins = models.PositiveSmallIntegerField(_("连续登录失败次数"), default=0)
-    locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("用户")
@@ -100,6 +97,11 @@ class User(AbstractUser):
         return self.is_superuser or self.role in ALL_SEEING
 
     @property
+    def may_reveal_contacts(self) -> bool:
+        """Whether the user may unmask contact details of records they see (logged)."""
+        return self.is_superuser or self.role in REVEALING
+
+    @property
     def is_org_admin(self) -> bool:
         return self.is_superuser or self.role == Role.ADMIN
 
@@ -110,8 +112,26 @@ class User(AbstractUser):
     def has_module_perms(self, app_label) -> bool:
         return (self.is_active and self.role == Role.ADMIN) or super().has_module_perms(app_label)
 
-    def is_locked(self, now=None) -> bool:
-        return self.locked_until is not None and self.locked_until > (now or timezone.now())
+
+class LoginThrottle(models.Model):
+    """Failed logins counted per key: one address trying one username, or one address
+    trying any. Past its limit within the window a key is refused until `blocked_until`.
+
+    Keys are keyed hashes (no address or username is stored), and they never name an
+    account alone: a stranger's failures cannot lock out the account's owner, whose
+    address differs, nor the owner's API tokens."""
+
+    key = models.CharField(_("键"), max_length=64, unique=True)
+    failures = models.PositiveIntegerField(_("失败次数"), default=0)
+    window_started_at = models.DateTimeField(_("计数开始"))
+    blocked_until = models.DateTimeField(_("限制至"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("登录限制")
+        verbose_name_plural = _("登录限制")
+
+    def __str__(self) -> str:
+        return self.key[:12]
 
 
 class ApiToken(models.Model):

@@ -7,23 +7,59 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from loudou.core import audit
-from loudou.org.models import ApiToken, User
+from loudou.core.text import field_labels, refuse_control_characters
+from loudou.org.models import ApiToken, LoginThrottle, User
 
 
-def register_failed_login(*, username: str) -> None:
-    """Count a failed login; the Nth in a row locks the account for the configured time."""
-    users = User.objects.filter(username=username)
-    users.update(failed_logins=F("failed_logins") + 1)
-    lock_until = timezone.now() + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-    users.filter(failed_logins__gte=settings.LOGIN_LOCKOUT_ATTEMPTS).update(
-        locked_until=lock_until, failed_logins=0
+def _throttle_keys(ip: str, username: str) -> dict[str, int]:
+    """The throttle keys of a login attempt and their limits: this address with this
+    username, and this address with any username."""
+    name = username.strip().lower()[:150]
+    pair = salted_hmac("loudou.login.pair", f"{ip[:64]}\n{name}", algorithm="sha256")
+    address = salted_hmac("loudou.login.ip", ip[:64], algorithm="sha256")
+    return {
+        pair.hexdigest(): settings.LOGIN_LOCKOUT_ATTEMPTS,
+        address.hexdigest(): settings.LOGIN_IP_ATTEMPTS,
+    }
+
+
+def login_throttled(*, ip: str, username: str) -> bool:
+    """Whether logins from `ip` as `username` are refused for now (whether or not the
+    username exists: the answer must not tell)."""
+    keys = list(_throttle_keys(ip, username))
+    return LoginThrottle.objects.filter(key__in=keys, blocked_until__gt=timezone.now()).exists()
+
+
+def register_failed_login(*, ip: str, username: str) -> None:
+    """Count a failed login for its keys. A key reaching its limit within the window
+    (LOGIN_LOCKOUT_MINUTES) is refused for that long; an older count starts again."""
+    now = timezone.now()
+    window = timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+    for key, limit in _throttle_keys(ip, username).items():
+        LoginThrottle.objects.get_or_create(key=key, defaults={"window_started_at": now})
+        rows = LoginThrottle.objects.filter(key=key)
+        counted = rows.filter(window_started_at__gt=now - window).update(failures=F("failures") + 1)
+        if not counted:
+            rows.update(failures=1, window_started_at=now)
+        rows.filter(failures__gte=limit).update(blocked_until=now + window, failures=0)
+
+
+def register_successful_login(*, ip: str, username: str) -> None:
+    """A successful login clears the count of this address with this username."""
+    pair = next(iter(_throttle_keys(ip, username)))
+    LoginThrottle.objects.filter(key=pair).delete()
+
+
+def purge_login_throttles(*, now) -> int:
+    """Delete counts whose window and block are over (the worker runs it daily)."""
+    cutoff = now - timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+    stale = LoginThrottle.objects.filter(window_started_at__lt=cutoff).exclude(
+        blocked_until__gt=now
     )
-
-
-def register_successful_login(*, user: User) -> None:
-    User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
+    return stale.delete()[0]
 
 
 def issue_api_token(*, user: User, label: str = "") -> str:
@@ -37,7 +73,6 @@ def user_for_token(raw: str) -> User | None:
     token = (
         ApiToken.objects.select_related("user")
         .filter(digest=ApiToken.digest_of(raw), user__is_active=True)
-        .exclude(user__locked_until__gt=timezone.now())  # a locked account's tokens wait too
         .first()
     )
     if token is None:
@@ -73,6 +108,7 @@ def save_user(*, actor: User, user: User | None, values: dict, password: str | N
     from django.core.exceptions import ValidationError
 
     _require_admin(actor)
+    refuse_control_characters(values, field_labels(User))
     user = user or User()
     specialties = {
         k: values.pop(k) for k in ["specialty_industries", "specialty_regions"] if k in values

@@ -3,87 +3,78 @@ from datetime import UTC, datetime, timedelta
 
 import time_machine
 from django.contrib.auth import authenticate
+from django.test import RequestFactory
 from django.utils import timezone
 
-from loudou.org.models import ApiToken, User
-from loudou.org.services import issue_api_token, user_for_token
+from loudou.org.models import ApiToken, LoginThrottle, User
+from loudou.org.services import issue_api_token, purge_login_throttles, user_for_token
 
 NINE = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
-def fail_logins(username: str, times: int) -> None:
+def fail_logins(username: str, times: int, ip: str = "203.0.113.7") -> None:
     for _ in range(times):
-        assert authenticate(username=username, password="wrong-password") is None
+        assert authenticate(_request(ip), username=username, password="wrong-password") is None
+
+
+def _request(ip: str):
+    return RequestFactory().post("/login/", REMOTE_ADDR=ip)
+
+
+def login(username: str, password: str, ip: str = "203.0.113.7"):
+    return authenticate(_request(ip), username=username, password=password)
 
 
 def test_right_password_logs_in(rep, password):
     # when
-    user = authenticate(username="rep", password=password)
+    user = login("rep", password)
 
     # then
     assert user == rep
 
 
-def test_four_wrong_passwords_then_the_right_one_logs_in_and_resets_the_count(rep, password):
+def test_four_wrong_passwords_then_the_right_one_logs_in_and_clears_the_count(rep, password):
     # given
     fail_logins("rep", 4)
-    rep.refresh_from_db()
-    assert (rep.failed_logins, rep.locked_until) == (4, None)
 
     # when
-    user = authenticate(username="rep", password=password)
+    user = login("rep", password)
 
     # then
     assert user == rep
-    rep.refresh_from_db()
-    assert (rep.failed_logins, rep.locked_until) == (0, None)
-
-
-def test_count_starts_again_after_a_successful_login(rep, password):
-    # given
     fail_logins("rep", 4)
-    authenticate(username="rep", password=password)
-
-    # when
-    fail_logins("rep", 4)
-
-    # then
-    assert authenticate(username="rep", password=password) == rep
+    assert login("rep", password) == rep
 
 
-def test_five_wrong_passwords_lock_the_account_for_15_minutes(rep, password):
+def test_five_failures_refuse_that_address_for_that_username_for_15_minutes(rep, password):
     with time_machine.travel(NINE, tick=False) as clock:
         # given
         fail_logins("rep", 5)
 
         # when
-        refused = authenticate(username="rep", password=password)
+        refused = login("rep", password)
 
         # then
         assert refused is None
-        rep.refresh_from_db()
-        assert rep.locked_until == NINE + timedelta(minutes=15)
-        assert rep.failed_logins == 0
         clock.move_to(NINE + timedelta(minutes=14, seconds=59))
-        assert authenticate(username="rep", password=password) is None
-
-
-def test_locked_account_opens_after_15_minutes(rep, password):
-    with time_machine.travel(NINE, tick=False) as clock:
-        # given
-        fail_logins("rep", 5)
+        assert login("rep", password) is None
         clock.move_to(NINE + timedelta(minutes=15))
-
-        # when
-        user = authenticate(username="rep", password=password)
-
-        # then
-        assert user == rep
-        rep.refresh_from_db()
-        assert (rep.failed_logins, rep.locked_until) == (0, None)
+        assert login("rep", password) == rep
 
 
-def test_attempts_while_locked_do_not_extend_the_lock(rep, password):
+def test_a_stranger_cannot_lock_the_owner_out_from_another_address(rep, password):
+    # given
+    fail_logins("rep", 30, ip="198.51.100.9")
+
+    # when
+    user = login("rep", password, ip="203.0.113.7")
+
+    # then
+    assert user == rep
+    assert login("rep", password, ip="198.51.100.9") is None
+
+
+def test_attempts_while_refused_are_not_checked_and_do_not_extend_the_block(rep, password):
     with time_machine.travel(NINE, tick=False) as clock:
         # given
         fail_logins("rep", 5)
@@ -93,29 +84,59 @@ def test_attempts_while_locked_do_not_extend_the_lock(rep, password):
         fail_logins("rep", 5)
 
         # then
-        rep.refresh_from_db()
-        assert (rep.failed_logins, rep.locked_until) == (0, NINE + timedelta(minutes=15))
         clock.move_to(NINE + timedelta(minutes=15))
-        assert authenticate(username="rep", password=password) == rep
+        assert login("rep", password) == rep
 
 
-def test_lockout_of_one_user_leaves_others_alone(rep, teammate, password):
+def test_one_address_trying_many_usernames_is_refused_for_all(rep, teammate, settings, password):
     # given
-    fail_logins("rep", 5)
+    settings.LOGIN_IP_ATTEMPTS = 10
+    for n in range(10):
+        fail_logins(f"guess{n}", 1)
 
     # when
-    user = authenticate(username="teammate", password=password)
+    user = login("teammate", password)
 
     # then
-    assert user == teammate
-    teammate.refresh_from_db()
-    assert (teammate.failed_logins, teammate.locked_until) == (0, None)
+    assert user is None
+    assert login("teammate", password, ip="192.0.2.44") == teammate
 
 
-def test_unknown_username_is_refused_without_error(rep):
+def test_unknown_and_known_usernames_are_counted_alike(rep):
+    # given
+    fail_logins("nobody", 5)
+    fail_logins("rep", 5)
+
     # when / then
-    assert authenticate(username="nobody", password="wrong-password") is None
+    assert LoginThrottle.objects.filter(blocked_until__isnull=False).count() == 2
     assert User.objects.filter(username="nobody").exists() is False
+
+
+def test_counts_are_keyed_hashes_that_name_no_address_or_account(rep):
+    # given
+    fail_logins("rep", 1)
+
+    # when
+    keys = list(LoginThrottle.objects.values_list("key", flat=True))
+
+    # then
+    assert len(keys) == 2
+    assert not any("rep" in key or "203.0.113.7" in key for key in keys)
+
+
+def test_old_counts_are_purged_and_live_blocks_kept(rep):
+    with time_machine.travel(NINE, tick=False) as clock:
+        # given
+        fail_logins("rep", 5)  # blocked until 9:15
+        fail_logins("teammate", 1)
+        clock.move_to(NINE + timedelta(minutes=16))
+
+        # when
+        purged = purge_login_throttles(now=timezone.now())
+
+        # then
+        assert purged == 3
+        assert LoginThrottle.objects.count() == 0
 
 
 def test_api_token_is_shown_once_and_stored_as_its_sha256_digest(rep):
@@ -178,12 +199,13 @@ def test_token_of_an_inactive_user_identifies_nobody(rep):
     assert ApiToken.objects.get().last_used_at is None
 
 
-def test_a_locked_accounts_api_tokens_are_refused_until_the_lock_ends(rep):
+def test_api_tokens_keep_working_while_logins_are_refused(rep):
     # given
     token = issue_api_token(user=rep)
-    for _ in range(5):
-        authenticate(username="rep", password="wrong-password")
-    # when / then
-    assert user_for_token(token) is None
-    with time_machine.travel(timezone.now() + timedelta(minutes=16)):
-        assert user_for_token(token) == rep
+    fail_logins("rep", 5)
+
+    # when
+    user = user_for_token(token)
+
+    # then
+    assert user == rep

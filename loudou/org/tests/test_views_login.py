@@ -1,24 +1,37 @@
 """Logging in through the page: lockout after 5 failures, a clear message, navigation."""
 
+import pytest
 import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
 
-def test_five_failed_logins_lock_the_account_with_a_clear_message(client, rep, password):
+@pytest.mark.parametrize("username", ["rep", "nobody"])
+def test_five_failed_logins_refuse_the_address_with_the_same_message_for_any_username(
+    client, rep, password, username
+):
     # given
     url = reverse("login")
     for _ in range(5):
-        client.post(url, {"username": "rep", "password": "wrong-password"})
+        client.post(url, {"username": username, "password": "wrong-password"})
     # when
-    response = client.post(url, {"username": "rep", "password": password})
+    response = client.post(url, {"username": username, "password": password})
     # then
     assert response.status_code == 200
-    assert "账号已锁定 15 分钟" in response.content.decode()
+    assert "登录尝试过多，请 15 分钟后再试。" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 
-def test_a_locked_account_opens_again_after_fifteen_minutes(client, rep, password):
+def test_a_wrong_password_and_an_unknown_username_read_the_same(client, rep):
+    # when
+    wrong = client.post(reverse("login"), {"username": "rep", "password": "wrong-password"})
+    unknown = client.post(reverse("login"), {"username": "nobody", "password": "whatever"})
+    # then
+    errors = [r.context["form"].non_field_errors() for r in (wrong, unknown)]
+    assert errors[0] == errors[1]
+
+
+def test_a_refused_address_may_log_in_again_after_fifteen_minutes(client, rep, password):
     # given
     url = reverse("login")
     for _ in range(5):
@@ -29,6 +42,17 @@ def test_a_locked_account_opens_again_after_fifteen_minutes(client, rep, passwor
     # then
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(rep.pk)
+
+
+def test_the_owner_logs_in_from_another_address_while_a_stranger_is_refused(client, rep, password):
+    # given
+    url = reverse("login")
+    for _ in range(10):
+        client.post(url, {"username": "rep", "password": "x"}, REMOTE_ADDR="198.51.100.9")
+    # when
+    response = client.post(url, {"username": "rep", "password": password})
+    # then
+    assert response.status_code == 302
 
 
 def test_navigation_fits_the_role(client, rep, admin_user):
