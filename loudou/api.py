@@ -4,8 +4,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import translation
 from ninja import NinjaAPI
+from ninja.errors import ValidationError as RequestInvalid
 from ninja.security import HttpBearer, django_auth
 
+from loudou.core.schemas import ErrorsOut
 from loudou.org.services import user_for_token
 
 
@@ -20,7 +22,28 @@ class TokenAuth(HttpBearer):
         return user
 
 
-api = NinjaAPI(
+class LoudouAPI(NinjaAPI):
+    """Every operation may answer 422 with `ErrorsOut` (a body, a query or a path that does
+    not validate), so the schema declares it on every operation."""
+
+    def get_openapi_schema(self, **kwargs):
+        schema = super().get_openapi_schema(**kwargs)
+        ref = {"$ref": "#/components/schemas/ErrorsOut"}
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components["ErrorsOut"] = ErrorsOut.model_json_schema(ref_template=ref["$ref"])
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                operation.setdefault("responses", {}).setdefault(
+                    422,
+                    {
+                        "description": "Unprocessable Content",
+                        "content": {"application/json": {"schema": ref}},
+                    },
+                )
+        return schema
+
+
+api = LoudouAPI(
     title="Loudou API",
     version="1",
     urls_namespace="api",
@@ -42,6 +65,26 @@ def _messages(error: ValidationError) -> dict[str, list[str]]:
 @api.exception_handler(ValidationError)
 def django_validation_error(request, exc):
     return api.create_response(request, {"errors": _messages(exc)}, status=422)
+
+
+def _location(loc) -> str:
+    """`["body", "payload", "needs", 0, "score"]` → `needs.0.score`; the whole body when
+    nothing is left."""
+    parts = [str(part) for part in loc]
+    if parts[:1] == ["body"]:
+        parts = parts[2:]  # "body" and the view's argument name
+    elif parts and parts[0] in {"query", "path", "header", "cookie", "form", "file"}:
+        parts = parts[1:]
+    return ".".join(parts) or "__all__"
+
+
+@api.exception_handler(RequestInvalid)
+def request_invalid(request, exc):
+    """A request that does not fit its schema: the same body as a refused value."""
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        errors.setdefault(_location(error.get("loc", ())), []).append(str(error.get("msg", "")))
+    return api.create_response(request, {"errors": errors}, status=422)
 
 
 @api.exception_handler(Http404)

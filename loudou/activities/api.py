@@ -14,7 +14,6 @@ from loudou.activities.schemas import (
     CadenceRulePatch,
     CalendarFeedOut,
     CompleteIn,
-    ErrorsOut,
     FollowUpIn,
     FollowUpOut,
     ScriptTemplateOut,
@@ -31,6 +30,7 @@ from loudou.activities.selectors import (
     team_overdue,
 )
 from loudou.activities.sla import lead_sla
+from loudou.core.schemas import ErrorsOut
 from loudou.leads.selectors import access_lead
 from loudou.org.models import User
 
@@ -57,19 +57,19 @@ def _follow_up_values(payload: FollowUpIn) -> dict:
     return data
 
 
-@router.get("/leads/{int:lead_id}/follow-ups", response=list[FollowUpOut])
+@router.get("/leads/{id:lead_id}/follow-ups", response=list[FollowUpOut])
 def list_follow_ups(request, lead_id: int):
     return lead_follow_ups(access_lead(request.user, lead_id))
 
 
-@router.post("/leads/{int:lead_id}/follow-ups", response={201: FollowUpOut, 422: ErrorsOut})
+@router.post("/leads/{id:lead_id}/follow-ups", response={201: FollowUpOut, 422: ErrorsOut})
 def create_follow_up(request, lead_id: int, payload: FollowUpIn):
     lead = access_lead(request.user, lead_id)
     values = _follow_up_values(payload)
     return Status(201, services.log_follow_up(lead=lead, actor=request.user, values=values))
 
 
-@router.post("/follow-ups/{int:follow_up_id}/complete", response={200: FollowUpOut, 422: ErrorsOut})
+@router.post("/follow-ups/{id:follow_up_id}/complete", response={200: FollowUpOut, 422: ErrorsOut})
 def complete_follow_up(request, follow_up_id: int, payload: CompleteIn):
     follow_up = access_follow_up(request.user, follow_up_id)
     return services.complete_next_action(
@@ -77,12 +77,12 @@ def complete_follow_up(request, follow_up_id: int, payload: CompleteIn):
     )
 
 
-@router.get("/leads/{int:lead_id}/sla", response=SlaOut)
+@router.get("/leads/{id:lead_id}/sla", response=SlaOut)
 def sla(request, lead_id: int):
     return lead_sla(access_lead(request.user, lead_id), timezone.now())
 
 
-@router.get("/leads/{int:lead_id}/timeline", response=list[TimelineEntryOut])
+@router.get("/leads/{id:lead_id}/timeline", response=list[TimelineEntryOut])
 def timeline(request, lead_id: int):
     return lead_timeline(access_lead(request.user, lead_id), request.user)
 

@@ -11,18 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from loudou.activities.choices import Channel, Result
 from loudou.activities.models import ObjectionType
 from loudou.activities.sla import SlaContext
+from loudou.core.widgets import LocalDateTimeInput
 from loudou.leads.models import Lead
 from loudou.org.models import User
 from loudou.org.selectors import assignable_users
-
-LOCAL_INPUT = "%Y-%m-%dT%H:%M"
-
-
-class LocalDateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format=LOCAL_INPUT, **kwargs)
 
 
 class FollowUpForm(forms.Form):

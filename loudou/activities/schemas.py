@@ -5,7 +5,7 @@ from datetime import datetime
 from ninja import Field, Schema
 
 from loudou.activities.choices import Channel, Result
-from loudou.leads.schemas import TimelineEntryOut as AuditEntryOut
+from loudou.leads.schemas import AuditEntryOut
 
 
 class FollowUpIn(Schema):
@@ -133,7 +133,3 @@ class ScriptTemplateOut(Schema):
 
 class CalendarFeedOut(Schema):
     url: str
-
-
-class ErrorsOut(Schema):
-    errors: dict[str, list[str]]

@@ -4,12 +4,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from loudou.analytics.services.conversion import conversion
 from loudou.analytics.services.funnel import funnel
 from loudou.analytics.services.process import process_indicators
-from loudou.analytics.services.quota import reverse_funnel
+from loudou.analytics.services.quota import MAX_TARGET_DEALS, reverse_funnel
 from loudou.analytics.services.scope import Scope
 from loudou.analytics.services.trends import monthly_trends
 
@@ -29,13 +29,13 @@ class ConversionParams(ScopeParams):
 
 
 class QuotaParams(ScopeParams):
-    target_deals: int | None = None
-    target_revenue: Decimal | None = None
+    target_deals: int | None = Field(None, ge=1, le=MAX_TARGET_DEALS)
+    target_revenue: Decimal | None = Field(None, gt=0, max_digits=14, decimal_places=2)
     basis: Literal["measured", "ideal"] = "measured"
 
 
 class TrendParams(ScopeParams):
-    months: int = 12
+    months: int = Field(12, ge=1, le=36)
 
 
 def _scope(request, params: ScopeParams) -> Scope:
@@ -96,5 +96,4 @@ def quota_api(request, params: Query[QuotaParams]):
 @router.get("/trends")
 def trends_api(request, params: Query[TrendParams]):
     scope = _scope(request, params)
-    months = max(1, min(params.months, 36))
-    return {"scope": _meta(scope), "months": monthly_trends(scope, months=months)}
+    return {"scope": _meta(scope), "months": monthly_trends(scope, months=params.months)}

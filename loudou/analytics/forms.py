@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from loudou.analytics.services.scope import Scope, default_period
+from loudou.core.widgets import IsoDateInput
 from loudou.org.models import Team, User
 from loudou.org.selectors import visible_users
 from loudou.pipeline.models import Pipeline
@@ -21,12 +22,8 @@ BY_CHOICES = [
 
 
 class ScopeForm(forms.Form):
-    start = forms.DateField(
-        label=_("开始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(
-        label=_("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start = forms.DateField(label=_("开始日期"), required=False, widget=IsoDateInput())
+    end = forms.DateField(label=_("结束日期"), required=False, widget=IsoDateInput())
     pipeline = forms.ModelChoiceField(
         label=_("销售漏斗"),
         required=False,

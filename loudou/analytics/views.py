@@ -10,7 +10,7 @@ from loudou.analytics.services import charts
 from loudou.analytics.services.conversion import conversion
 from loudou.analytics.services.funnel import funnel
 from loudou.analytics.services.process import process_indicators
-from loudou.analytics.services.quota import reverse_funnel
+from loudou.analytics.services.quota import MAX_TARGET_DEALS, reverse_funnel
 from loudou.analytics.services.trends import monthly_trends
 
 
@@ -69,7 +69,7 @@ def quota_view(request):
     raw = (request.GET.get("target_deals") or "").strip()
 
     def compute(scope):
-        if not raw.isdigit() or int(raw) < 1:
+        if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_TARGET_DEALS):
             return {"basis": basis, "target": "", "quota": None}
         quota = reverse_funnel(scope, target_deals=int(raw), basis=basis)
         return {"basis": basis, "target": raw, "quota": quota}

@@ -20,3 +20,11 @@ class MaskedContactSchema(Schema):
     @staticmethod
     def resolve_wechat(obj, context) -> str:
         return shown(obj, "wechat", context["request"].user)
+
+
+class ContactDetailsOut(Schema):
+    """A record's contact details, unmasked (a logged reveal)."""
+
+    phone: str
+    email: str
+    wechat: str

@@ -9,19 +9,16 @@ from django.utils.translation import gettext as _
 
 from loudou.compliance.phones import normalise_phone
 from loudou.compliance.pii import find_sensitive
+from loudou.core.text import control_character_errors
 
 
 def refuse_sensitive(values: Mapping[str, Any], labels: Mapping[str, str]) -> None:
-    """Raise a ValidationError naming each field that holds an ID-card or bank-card number
-    (or a NUL character, which PostgreSQL cannot store in text)."""
-    errors = {}
+    """Raise a ValidationError naming each field that holds an ID-card or bank-card number,
+    or a control character (NUL, which PostgreSQL cannot store in text, escapes, invisible
+    direction marks; a line break in a one-line field such as a name)."""
+    errors = control_character_errors(values, labels)
     for name, value in values.items():
-        if not isinstance(value, str):
-            continue
-        if "\x00" in value:
-            errors[name] = _("“{field}”中含有空字符（\\x00），请删除后再保存。").format(
-                field=labels.get(name, name)
-            )
+        if not isinstance(value, str) or name in errors:
             continue
         kind = find_sensitive(value)
         if kind == "id_card":

@@ -9,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from loudou.core.models import Event
+from loudou.core.text import field_labels, refuse_control_characters
 
 
 def _plain(value: Any) -> Any:
@@ -57,8 +58,10 @@ def history(obj: models.Model):
 def save_with_audit(*, obj: models.Model, actor, verb: str, values: dict[str, Any]) -> list:
     """Set `values` on `obj`, validate, save and record what changed. Returns the changes.
 
-    The caller holds the transaction; a ValidationError leaves nothing written.
+    The caller holds the transaction; a ValidationError leaves nothing written (a control
+    character in a text value is one).
     """
+    refuse_control_characters(values, field_labels(type(obj)))
     creating = obj.pk is None
     before = {} if creating else snapshot(obj, values)
     for name, value in values.items():

@@ -3,8 +3,11 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from loudou.compliance.reveal import reveal_contact_details
+from loudou.compliance.schemas import ContactDetailsOut
+from loudou.core.schemas import LimitOffset
 from loudou.customers import services
 from loudou.customers.schemas import (
     ContactIn,
@@ -41,7 +44,7 @@ def _customer_values(data: dict, actor: User) -> dict:
 
 
 @router.get("", response=list[CustomerOut])
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffset)
 def list_customers(request, q: str = ""):
     return listed_customers(request.user, q)
 
@@ -60,12 +63,12 @@ def create_customer(request, payload: CustomerIn):
     return Status(201, services.create_customer(actor=request.user, values=values))
 
 
-@router.get("/{int:customer_id}", response=CustomerOut)
+@router.get("/{id:customer_id}", response=CustomerOut)
 def get_customer(request, customer_id: int):
     return access_customer(request.user, customer_id)
 
 
-@router.patch("/{int:customer_id}", response=CustomerOut)
+@router.patch("/{id:customer_id}", response=CustomerOut)
 def update_customer(request, customer_id: int, payload: CustomerPatch):
     customer = access_customer(request.user, customer_id)
     values = _customer_values(payload.dict(exclude_unset=True), request.user)
@@ -73,7 +76,7 @@ def update_customer(request, customer_id: int, payload: CustomerPatch):
 
 
 @contacts_router.get("", response=list[ContactOut])
-@paginate(LimitOffsetPagination)
+@paginate(LimitOffset)
 def list_contacts(request, customer_id: int | None = None):
     contacts = visible_contacts(request.user)
     return contacts.filter(customer_id=customer_id) if customer_id else contacts
@@ -95,13 +98,21 @@ def create_contact(request, payload: ContactIn):
     return Status(201, services.create_contact(actor=request.user, values=data))
 
 
-@contacts_router.get("/{int:contact_id}", response=ContactOut)
+@contacts_router.get("/{id:contact_id}", response=ContactOut)
 def get_contact(request, contact_id: int):
     return access_contact(request.user, contact_id)
 
 
-@contacts_router.patch("/{int:contact_id}", response=ContactOut)
+@contacts_router.patch("/{id:contact_id}", response=ContactOut)
 def update_contact(request, contact_id: int, payload: ContactPatch):
     contact = access_contact(request.user, contact_id)
     values = payload.dict(exclude_unset=True)
     return services.update_contact(actor=request.user, contact=contact, values=values)
+
+
+@contacts_router.post("/{id:contact_id}/reveal", response=ContactDetailsOut)
+def reveal_contact(request, contact_id: int):
+    """The contact's full phone, e-mail and WeChat: for the customer's owner, or a director
+    or administrator (logged as `contact.revealed`); 403 for anyone else."""
+    contact = access_contact(request.user, contact_id)
+    return reveal_contact_details(record=contact, viewer=request.user, via="api")

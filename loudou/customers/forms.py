@@ -1,6 +1,7 @@
 from django import forms
 from django.forms.models import fields_for_model, model_to_dict
 
+from loudou.compliance.forms import mask_contact_inputs, refuse_masks
 from loudou.customers.models import Contact, Customer
 from loudou.customers.services import CONTACT_FIELDS, CUSTOMER_FIELDS
 from loudou.org.selectors import assignable_users
@@ -16,10 +17,16 @@ class RecordForm(forms.Form):
         if instance is not None:
             kwargs.setdefault("initial", model_to_dict(instance, fields=self.field_names))
         super().__init__(*args, **kwargs)
+        self.editing = instance is not None
         self.fields.update(fields_for_model(self.model, fields=self.field_names))
 
     def values(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.fields}
+        """The form's values; when editing, only those the user changed."""
+        return {
+            name: self.cleaned_data[name]
+            for name in self.fields
+            if name in self.changed_data or not self.editing
+        }
 
 
 class CustomerForm(RecordForm):
@@ -35,6 +42,12 @@ class ContactForm(RecordForm):
     model = Contact
     field_names = [name for name in CONTACT_FIELDS if name != "customer"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["phone"].max_length = 40
+        self.masked = mask_contact_inputs(self, kwargs.get("instance"), actor)
+
+    def clean(self):
+        cleaned = super().clean()
+        refuse_masks(self, self.masked)
+        return cleaned

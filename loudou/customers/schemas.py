@@ -18,13 +18,13 @@ class CustomerIn(Schema):
 
 
 class CustomerPatch(Schema):
-    name: str | None = Field(None, max_length=200)
+    name: str = Field(None, max_length=200)
     industry_id: int | None = None
     region_id: int | None = None
     employees: int | None = Field(None, ge=0, le=10_000_000)
     annual_revenue: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
-    address: str | None = Field(None, max_length=200)
-    notes: str | None = Field(None, max_length=5000)
+    address: str = Field(None, max_length=200)
+    notes: str = Field(None, max_length=5000)
     owner_id: int | None = None
 
 
@@ -53,12 +53,12 @@ class ContactIn(Schema):
 
 
 class ContactPatch(Schema):
-    name: str | None = Field(None, max_length=60)
-    title: str | None = Field(None, max_length=60)
-    phone: str | None = Field(None, max_length=40)
-    email: str | None = Field(None, max_length=254)
-    wechat: str | None = Field(None, max_length=60)
-    notes: str | None = Field(None, max_length=5000)
+    name: str = Field(None, max_length=60)
+    title: str = Field(None, max_length=60)
+    phone: str = Field(None, max_length=40)
+    email: str = Field(None, max_length=254)
+    wechat: str = Field(None, max_length=60)
+    notes: str = Field(None, max_length=5000)
 
 
 class ContactOut(MaskedContactSchema):

@@ -5,7 +5,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
+from loudou.compliance.reveal import reveal_contact_details
 from loudou.customers import services
 from loudou.customers.forms import ContactForm, CustomerForm
 from loudou.customers.selectors import (
@@ -92,7 +94,7 @@ def customer_form(request, pk: int | None = None):
 def contact_form(request, customer_pk: int, pk: int | None = None):
     customer = access_customer(request.user, customer_pk)
     contact = access_contact(request.user, pk) if pk else None
-    form = ContactForm(request.POST or None, instance=contact)
+    form = ContactForm(request.POST or None, actor=request.user, instance=contact)
     if request.method == "POST" and form.is_valid():
         values = {**form.values(), "customer": customer}
         if contact is None:
@@ -106,3 +108,12 @@ def contact_form(request, customer_pk: int, pk: int | None = None):
             return redirect(customer)
     context = {"form": form, "customer": customer, "contact": contact}
     return render(request, "customers/contact_form.html", context)
+
+
+@require_POST
+@login_required
+def contact_reveal(request, customer_pk: int, pk: int):
+    """A contact's full phone, e-mail and WeChat for a director or administrator (logged)."""
+    contact = access_contact(request.user, pk)
+    details = reveal_contact_details(record=contact, viewer=request.user, via="button")
+    return render(request, "compliance/revealed.html", {"details": details})

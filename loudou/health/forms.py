@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from loudou.core.widgets import IsoDateInput
 from loudou.health.choices import CaseStatus, Rule
 from loudou.health.models import THRESHOLD_FIELDS, Thresholds
 
@@ -46,9 +47,7 @@ class GenerateReportForm(forms.Form):
     team = forms.ModelChoiceField(
         label=_("团队"), queryset=None, required=False, empty_label=_("全公司")
     )
-    week = forms.DateField(
-        label=_("所在周的任一天"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    week = forms.DateField(label=_("所在周的任一天"), required=False, widget=IsoDateInput())
 
     def __init__(self, *args, teams=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -161,12 +161,16 @@ def reports(request):
     form = GenerateReportForm(request.POST or None, teams=teams)
     if request.method == "POST" and form.is_valid():
         day = form.cleaned_data["week"] or last_completed_week(timezone.now())
-        report, created = generate_report(
-            team=form.cleaned_data["team"], monday=week_of(day)[0], actor=request.user
-        )
-        if not created:
-            messages.info(request, _("该周报告已存在，显示已保存的版本。"))
-        return redirect(report)
+        try:
+            report, created = generate_report(
+                team=form.cleaned_data["team"], monday=week_of(day)[0], actor=request.user
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if not created:
+                messages.info(request, _("该周报告已存在，显示已保存的版本。"))
+            return redirect(report)
     listed = Paginator(visible_reports(request.user), 50).get_page(request.GET.get("page"))
     return render(
         request,

@@ -8,6 +8,9 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from loudou.assignment.services.intake import assign_at_intake
+from loudou.compliance.reveal import log_search_reveals, reveal_contact_details
+from loudou.compliance.schemas import ContactDetailsOut
+from loudou.core.schemas import ErrorsOut
 from loudou.customers.selectors import access_customer
 from loudou.leads import services
 from loudou.leads.exceptions import DuplicateLead
@@ -20,8 +23,8 @@ from loudou.leads.models import (
     SourceChannel,
 )
 from loudou.leads.schemas import (
+    AuditEntryOut,
     DuplicatesOut,
-    ErrorsOut,
     GradeOverrideIn,
     LeadDetailOut,
     LeadIn,
@@ -31,9 +34,8 @@ from loudou.leads.schemas import (
     NeedsIn,
     SavedViewIn,
     SavedViewOut,
-    TimelineEntryOut,
 )
-from loudou.leads.selectors import access_lead, lead_timeline, visible_leads
+from loudou.leads.selectors import access_lead, lead_timeline, phone_digits, visible_leads
 from loudou.leads.services.dedupe_policy import save_dedupe_policy
 from loudou.leads.services.grading import save_grade_rule, save_need_policy
 from loudou.leads.services.merge import merge_leads
@@ -89,6 +91,7 @@ def list_leads(request, filters: Query[LeadListParams]):
         )
     except BadCursor:
         raise ValidationError({"cursor": _("无效的分页游标。")}) from None
+    log_search_reveals(viewer=request.user, records=rows, digits=phone_digits(params.get("q")))
     return {"items": rows, "next_cursor": next_cursor}
 
 
@@ -102,7 +105,7 @@ def create_saved_view(request, payload: SavedViewIn):
     return Status(201, save_view(user=request.user, name=payload.name, query=payload.query))
 
 
-@router.delete("/views/{int:view_id}", response={204: None})
+@router.delete("/views/{id:view_id}", response={204: None})
 def delete_saved_view(request, view_id: int):
     if not delete_view(user=request.user, view_id=view_id):
         raise Http404
@@ -133,12 +136,12 @@ def create_lead(request, payload: LeadIn):
     return Status(200 if on_duplicate == "merge" else 201, lead)
 
 
-@router.get("/{int:lead_id}", response=LeadDetailOut)
+@router.get("/{id:lead_id}", response=LeadDetailOut)
 def get_lead(request, lead_id: int):
     return access_lead(request.user, lead_id)
 
 
-@router.patch("/{int:lead_id}", response={200: LeadDetailOut, 422: ErrorsOut})
+@router.patch("/{id:lead_id}", response={200: LeadDetailOut, 422: ErrorsOut})
 def update_lead(request, lead_id: int, payload: LeadPatch):
     lead = access_lead(request.user, lead_id)
     values, extras = _resolve(payload.dict(exclude_unset=True), request.user)
@@ -146,11 +149,19 @@ def update_lead(request, lead_id: int, payload: LeadPatch):
     return services.update_lead(actor=request.user, lead=lead, values=values, via="api", **extras)
 
 
+@router.post("/{id:lead_id}/reveal", response=ContactDetailsOut)
+def reveal(request, lead_id: int):
+    """The lead's full phone, e-mail and WeChat: for its owner, or a director or
+    administrator (logged as `contact.revealed` on the lead); 403 for anyone else."""
+    lead = access_lead(request.user, lead_id)
+    return reveal_contact_details(record=lead, viewer=request.user, via="api")
+
+
 class MergeIn(Schema):
     duplicate_id: int
 
 
-@router.post("/{int:lead_id}/merge", response={200: LeadDetailOut, 422: ErrorsOut})
+@router.post("/{id:lead_id}/merge", response={200: LeadDetailOut, 422: ErrorsOut})
 def merge(request, lead_id: int, payload: MergeIn):
     """Merge lead `duplicate_id` into this one (both must be visible to the caller)."""
     survivor = access_lead(request.user, lead_id)
@@ -158,13 +169,13 @@ def merge(request, lead_id: int, payload: MergeIn):
     return merge_leads(survivor=survivor, duplicate=duplicate, actor=request.user)
 
 
-@router.post("/{int:lead_id}/grade-override", response={200: LeadDetailOut, 422: ErrorsOut})
+@router.post("/{id:lead_id}/grade-override", response={200: LeadDetailOut, 422: ErrorsOut})
 def override_grade(request, lead_id: int, payload: GradeOverrideIn):
     lead = access_lead(request.user, lead_id)
     return services.override_grade(lead=lead, actor=request.user, **payload.dict())
 
 
-@router.put("/{int:lead_id}/needs", response={200: LeadDetailOut, 422: ErrorsOut})
+@router.put("/{id:lead_id}/needs", response={200: LeadDetailOut, 422: ErrorsOut})
 def assess_needs(request, lead_id: int, payload: NeedsIn):
     lead = access_lead(request.user, lead_id)
     data = payload.dict()
@@ -176,7 +187,7 @@ def assess_needs(request, lead_id: int, payload: NeedsIn):
     )
 
 
-@router.get("/{int:lead_id}/timeline", response=list[TimelineEntryOut])
+@router.get("/{id:lead_id}/timeline", response=list[AuditEntryOut])
 def timeline(request, lead_id: int):
     lead = access_lead(request.user, lead_id)
     return [
@@ -208,7 +219,7 @@ def create_rule(request, payload: GradeRuleIn):
     return Status(201, save_grade_rule(actor=request.user, rule=None, values=values))
 
 
-@rules_router.patch("/rules/{int:rule_id}", response={200: GradeRuleOut, 422: ErrorsOut})
+@rules_router.patch("/rules/{id:rule_id}", response={200: GradeRuleOut, 422: ErrorsOut})
 def update_rule(request, rule_id: int, payload: GradeRuleIn):
     rule = GradeRule.objects.filter(pk=rule_id).first()
     if rule is None:

@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
+from loudou.core.widgets import IsoDateInput
 from loudou.leads.choices import Grade, LeadStatus
 from loudou.leads.models import Lead, SourceChannel
 from loudou.leads.selectors import search_leads
@@ -38,9 +39,7 @@ def _model(label, queryset) -> forms.ModelChoiceField:
 
 
 def _date(label) -> forms.DateField:
-    return forms.DateField(
-        label=label, required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    return forms.DateField(label=label, required=False, widget=IsoDateInput())
 
 
 class LeadFilterForm(forms.Form):
@@ -72,6 +71,7 @@ class LeadFilterForm(forms.Form):
         from loudou.pipeline.models import Stage
 
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["owner"].queryset = visible_users(user)
         self.fields["stage"].queryset = Stage.objects.select_related("pipeline")
         self.fields["reached"].queryset = self.fields["stage"].queryset
@@ -79,7 +79,7 @@ class LeadFilterForm(forms.Form):
     def filter(self, leads: QuerySet[Lead]) -> QuerySet[Lead]:
         """Apply the cleaned filters to an already visibility-restricted queryset."""
         data = self.cleaned_data
-        leads = search_leads(leads, data.get("q", ""))
+        leads = search_leads(leads, data.get("q", ""), self.user)
         for name in [
             "stage",
             "intent_grade",

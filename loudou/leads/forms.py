@@ -2,6 +2,8 @@ from django import forms
 from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
 
+from loudou.compliance.forms import mask_contact_inputs, refuse_masks
+from loudou.core.widgets import IsoDateInput
 from loudou.leads.choices import Grade, PurchasingPower, RuleKind
 from loudou.leads.models import Lead
 from loudou.leads.services import LEAD_FIELDS
@@ -11,7 +13,7 @@ _WIDGETS = {
     "need_description": forms.Textarea(attrs={"rows": 2}),
     "pain_point": forms.Textarea(attrs={"rows": 2}),
     "notes": forms.Textarea(attrs={"rows": 2}),
-    "expected_purchase_date": forms.DateInput(attrs={"type": "date"}),
+    "expected_purchase_date": IsoDateInput(),
 }
 
 
@@ -23,6 +25,7 @@ class LeadForm(forms.Form):
             kwargs.setdefault("initial", {**model_to_dict(lead, fields=LEAD_FIELDS)})
             kwargs["initial"]["owner"] = lead.owner_id
         super().__init__(*args, **kwargs)
+        self.editing = lead is not None
         self.fields.update(fields_for_model(Lead, fields=LEAD_FIELDS, widgets=_WIDGETS))
         self.fields["phone"].max_length = 40
         self.fields["phone"].widget.attrs.update(maxlength=40, inputmode="tel")
@@ -31,9 +34,24 @@ class LeadForm(forms.Form):
             self.fields["owner"] = forms.ModelChoiceField(
                 label=_("负责人"), queryset=owners, required=False
             )
+        self.masked = mask_contact_inputs(self, lead, actor)
+
+    def clean(self):
+        cleaned = super().clean()
+        refuse_masks(self, self.masked)
+        return cleaned
 
     def values(self) -> dict:
-        return {name: self.cleaned_data[name] for name in LEAD_FIELDS}
+        """The sheet's values; when editing, only those the user changed (an edit saved
+        meanwhile by someone else is kept, and a masked input left alone stays as stored)."""
+        names = [n for n in LEAD_FIELDS if n in self.changed_data or not self.editing]
+        return {name: self.cleaned_data[name] for name in names}
+
+    def owner(self):
+        """The owner chosen; when editing, only if the user changed it."""
+        if self.editing and "owner" not in self.changed_data:
+            return None
+        return self.cleaned_data.get("owner")
 
 
 class GradeOverrideForm(forms.Form):

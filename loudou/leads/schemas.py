@@ -45,28 +45,28 @@ class LeadIn(Schema):
 class LeadPatch(Schema):
     """Every field optional: only the fields sent are changed."""
 
-    company_name: str | None = Field(None, max_length=200)
+    company_name: str = Field(None, max_length=200)
     industry_id: int | None = None
     employees: int | None = Field(None, ge=0, le=10_000_000)
     annual_revenue: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
     region_id: int | None = None
-    contact_name: str | None = Field(None, max_length=60)
-    contact_title: str | None = Field(None, max_length=60)
-    phone: str | None = Field(None, max_length=40)
-    email: str | None = Field(None, max_length=254)
-    wechat: str | None = Field(None, max_length=60)
+    contact_name: str = Field(None, max_length=60)
+    contact_title: str = Field(None, max_length=60)
+    phone: str = Field(None, max_length=40)
+    email: str = Field(None, max_length=254)
+    wechat: str = Field(None, max_length=60)
     source: str | None = None
-    need_description: str | None = Field(None, max_length=5000)
-    pain_point: str | None = Field(None, max_length=5000)
+    need_description: str = Field(None, max_length=5000)
+    pain_point: str = Field(None, max_length=5000)
     expected_purchase_date: date | None = None
     budget_min: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
     budget_max: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
-    decision_cycle: DecisionCycle | None = None
-    need_level: NeedLevel | None = None
-    budget_fit: BudgetFit | None = None
-    customer_type: CustomerType | None = None
-    purchasing_power: PurchasingPower | None = None
-    notes: str | None = Field(None, max_length=5000)
+    decision_cycle: DecisionCycle = None
+    need_level: NeedLevel = None
+    budget_fit: BudgetFit = None
+    customer_type: CustomerType = None
+    purchasing_power: PurchasingPower = None
+    notes: str = Field(None, max_length=5000)
     owner_id: int | None = None
 
 
@@ -159,17 +159,15 @@ class ChangeOut(Schema):
     after: str
 
 
-class TimelineEntryOut(Schema):
+class AuditEntryOut(Schema):
+    """A recorded change of a lead (its audit log), labelled for the reader."""
+
     at: datetime
     actor: str | None
     verb: str
     label: str
     reason: str
     changes: list[ChangeOut]
-
-
-class ErrorsOut(Schema):
-    errors: dict[str, list[str]]
 
 
 class DuplicateMatchOut(Schema):

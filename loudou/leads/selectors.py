@@ -22,9 +22,20 @@ def access_lead(user: User, pk: int) -> Lead:
     return lead
 
 
-def search_leads(leads: QuerySet[Lead], text: str) -> QuerySet[Lead]:
+def phone_digits(text: str) -> str:
+    """The digits of a search that looks for a whole phone number (7 or more), else ""."""
+    digits = "".join(ch for ch in (text or "")[:100] if ch.isdigit())
+    return digits if len(digits) >= 7 else ""
+
+
+def search_leads(leads: QuerySet[Lead], text: str, viewer: User | None = None) -> QuerySet[Lead]:
     """Narrow `leads` by number, company, contact, phone (whole number or its last 4 digits)
-    or pinyin (initials `kjyx` or full `keji`)."""
+    or pinyin (initials `kjyx` or full `keji`).
+
+    A whole phone number finds only the leads whose phone `viewer` sees unmasked, unless
+    they may reveal contact details (then the list logs each masked hit as a reveal:
+    compliance.reveal.log_search_reveals): a manager cannot confirm the hidden digits of a
+    team member's lead by guessing them. The last 4 digits, shown anyway, find any lead."""
     from loudou.compliance.phones import normalise_phone
 
     text = (text or "").strip()[:100]
@@ -34,8 +45,11 @@ def search_leads(leads: QuerySet[Lead], text: str) -> QuerySet[Lead]:
     digits = "".join(ch for ch in text if ch.isdigit())
     if len(digits) == 4 and len(text) <= 5:
         q |= Q(phone__endswith=digits)
-    elif len(digits) >= 7:
-        q |= Q(phone=normalise_phone(text) or text) | Q(phone__contains=digits)
+    elif phone_digits(text):
+        phone = Q(phone=normalise_phone(text) or text) | Q(phone__contains=digits)
+        if viewer is not None and not viewer.may_reveal_contacts:
+            phone &= Q(owner=viewer) | Q(owner__isnull=True, captured_by=viewer)
+        q |= phone
     if text.isascii() and text.replace(" ", "").isalpha():
         q |= Q(search_key__contains=text.lower().replace(" ", ""))
     return leads.filter(q)
@@ -49,46 +63,27 @@ _VERBS = {
     "lead.duplicates_kept": _("疑似重复（仍登记）"),
     "lead.merged": _("合并线索"),
     "lead.merged_into": _("被合并"),
+    "contact.revealed": _("查看完整联系方式"),
 }
-_MASKED_FIELDS = {"phone": "phone", "email": "email", "wechat": "text"}
-
-
-def _label_value(field, value, visible: bool):
-    from loudou.compliance.masking import mask
-    from loudou.compliance.phones import display_phone
-
-    if value in (None, ""):
-        return "—"
-    if isinstance(value, bool):
-        return _("是") if value else _("否")
-    if field is not None and field.choices and not field.is_relation:
-        value = dict(field.flatchoices).get(value, value)
-    if field is not None and field.name == "phone":
-        value = display_phone(value)
-    if field is not None and field.name in _MASKED_FIELDS:
-        value = mask(str(value), kind=_MASKED_FIELDS[field.name], visible=visible)
-    return value
 
 
 def lead_timeline(lead: Lead, viewer: User) -> list[dict]:
     """Every recorded change of `lead`, newest first, labelled and masked for `viewer`."""
     from loudou.core.audit import history
+    from loudou.leads.change_text import change_label, change_value
     from loudou.org.selectors import owns
 
     visible = owns(viewer, owner_id=lead.owner_id, captured_by_id=lead.captured_by_id)
-    fields = {f.name: f for f in Lead._meta.fields}
     entries = []
     for event in history(lead):
-        changes = []
-        for change in event.changes:
-            field = fields.get(change["field"])
-            changes.append(
-                {
-                    "label": field.verbose_name if field else change["field"],
-                    "before": _label_value(field, change["before"], visible),
-                    "after": _label_value(field, change["after"], visible),
-                }
-            )
+        changes = [
+            {
+                "label": change_label(event.verb, change["field"]),
+                "before": change_value(change["field"], change["before"], visible=visible),
+                "after": change_value(change["field"], change["after"], visible=visible),
+            }
+            for change in event.changes
+        ]
         label = _VERBS.get(event.verb, event.verb)
         entries.append({"event": event, "label": label, "changes": changes})
     return entries

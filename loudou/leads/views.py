@@ -10,12 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from loudou.assignment.services.intake import assign_at_intake
+from loudou.compliance.reveal import log_search_reveals, reveal_contact_details
 from loudou.leads import services
 from loudou.leads.exceptions import DuplicateLead
 from loudou.leads.filters import BadCursor, LeadFilterForm, keyset_page
 from loudou.leads.forms import GradeOverrideForm, LeadForm, NeedsForm
 from loudou.leads.models import SavedView
-from loudou.leads.selectors import access_lead, lead_timeline, visible_leads
+from loudou.leads.selectors import access_lead, lead_timeline, phone_digits, visible_leads
 from loudou.leads.services.grading import explain_grades, need_match_conclusion
 from loudou.leads.services.merge import merge_leads
 from loudou.leads.services.saved_views import clean_query, delete_view, save_view
@@ -36,6 +37,8 @@ def lead_list(request):
         )
     except BadCursor:
         rows, next_cursor = keyset_page(leads, sort=sort, cursor=None, size=PAGE_SIZE)
+    digits = phone_digits(request.GET.get("q", "")) if filters.is_bound else ""
+    log_search_reveals(viewer=request.user, records=rows, digits=digits)
     query = request.GET.copy()
     query.pop("cursor", None)
     context = {
@@ -72,7 +75,7 @@ def saved_view_delete(request, pk: int):
 
 def _save(request, form, lead=None):
     """Run the service for a valid form; put its refusals back on the form."""
-    owner = form.cleaned_data.get("owner")
+    owner = form.owner()
     try:
         if lead is None:
             return services.register_lead(
@@ -204,3 +207,12 @@ def lead_merge(request, pk: int):
     except ValidationError as error:
         messages.error(request, error.messages[0])
     return redirect(survivor)
+
+
+@require_POST
+@login_required
+def lead_reveal(request, pk: int):
+    """The lead's full phone, e-mail and WeChat for a director or administrator (logged)."""
+    lead = access_lead(request.user, pk)
+    details = reveal_contact_details(record=lead, viewer=request.user, via="button")
+    return render(request, "compliance/revealed.html", {"details": details})

@@ -1,7 +1,8 @@
 """Notification endpoints: my notifications; team robots and the outbox for admins."""
 
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
+from loudou.core.schemas import page_limit
 from loudou.notifications import selectors, services
 from loudou.notifications.choices import DeliveryStatus
 from loudou.notifications.schemas import (
@@ -20,13 +21,12 @@ router = Router(tags=["notifications"])
 
 class NotificationFilter(Schema):
     unread: bool | None = None
-    limit: int = 100
+    limit: int = Field(100, ge=1, le=500, description="1 to 500 rows")
 
 
 @router.get("", response=list[NotificationOut])
 def list_notifications(request, filters: Query[NotificationFilter]):
-    limit = max(1, min(filters.limit, 500))
-    return selectors.my_notifications(request.user, unread=filters.unread)[:limit]
+    return selectors.my_notifications(request.user, unread=filters.unread)[: filters.limit]
 
 
 @router.get("/unread-count", response=CountOut)
@@ -55,7 +55,7 @@ def create_robot(request, payload: RobotIn):
     return Status(201, robot)
 
 
-@router.patch("/robots/{int:robot_id}", response=RobotOut)
+@router.patch("/robots/{id:robot_id}", response=RobotOut)
 def update_robot(request, robot_id: int, payload: RobotPatch):
     robot = selectors.access_robot(request.user, robot_id)
     values = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
@@ -63,9 +63,10 @@ def update_robot(request, robot_id: int, payload: RobotPatch):
 
 
 @router.get("/deliveries", response=list[DeliveryOut])
-def list_deliveries(request, status: DeliveryStatus | None = None, limit: int = 200):
-    deliveries = selectors.admin_deliveries(request.user, status=status)
-    return deliveries[: max(1, min(limit, 1000))]
+def list_deliveries(
+    request, status: DeliveryStatus | None = None, limit: int = page_limit(200, 1000)
+):
+    return selectors.admin_deliveries(request.user, status=status)[:limit]
 
 
 @router.post("/deliveries/retry", response=UpdatedOut)

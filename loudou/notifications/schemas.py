@@ -54,11 +54,11 @@ class RobotIn(Schema):
 
 class RobotPatch(Schema):
     team_id: int | None = None
-    kind: RobotKind | None = None
-    name: str | None = Field(None, max_length=60)
-    webhook_url: str | None = Field(None, max_length=500)
-    secret: str | None = Field(None, max_length=200)
-    is_active: bool | None = None
+    kind: RobotKind = None
+    name: str = Field(None, max_length=60)
+    webhook_url: str = Field(None, max_length=500)
+    secret: str = Field(None, max_length=200)
+    is_active: bool = None
 
 
 class DeliveryOut(Schema):

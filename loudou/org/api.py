@@ -55,7 +55,7 @@ def create_user(request, payload: UserIn):
     return Status(201, user)
 
 
-@router.patch("/users/{int:user_id}", response=UserOut)
+@router.patch("/users/{id:user_id}", response=UserOut)
 def update_user(request, user_id: int, payload: UserIn):
     if not request.user.is_org_admin:
         raise Http404
@@ -79,7 +79,7 @@ def create_team(request, payload: TeamIn):
     return Status(201, services.save_team(actor=request.user, team=None, values=payload.dict()))
 
 
-@router.patch("/teams/{int:team_id}", response=TeamOut)
+@router.patch("/teams/{id:team_id}", response=TeamOut)
 def update_team(request, team_id: int, payload: TeamIn):
     if not request.user.is_org_admin:
         raise Http404

@@ -37,18 +37,18 @@ class UserOut(Schema):
 
 
 class UserIn(Schema):
-    username: str | None = Field(None, max_length=150)
-    display_name: str | None = Field(None, max_length=60)
-    email: str | None = Field(None, max_length=254)
-    role: str | None = None
+    username: str = Field(None, max_length=150)
+    display_name: str = Field(None, max_length=60)
+    email: str = Field(None, max_length=254)
+    role: str = None
     team_id: int | None = None
-    language: str | None = None
-    capacity: int | None = Field(None, ge=0, le=100000)
-    on_leave: bool | None = None
-    is_active: bool | None = None
-    specialty_industry_ids: list[int] | None = None
-    specialty_region_ids: list[int] | None = None
-    password: str | None = Field(None, max_length=128)
+    language: str = None
+    capacity: int = Field(None, ge=0, le=100000)
+    on_leave: bool = None
+    is_active: bool = None
+    specialty_industry_ids: list[int] = None
+    specialty_region_ids: list[int] = None
+    password: str = Field(None, max_length=128)
 
 
 class ReferenceOut(Schema):
@@ -74,12 +74,12 @@ class GradeRuleOut(Schema):
 
 
 class GradeRuleIn(Schema):
-    kind: str | None = None
-    grade: str | None = None
-    priority: int | None = Field(None, ge=0, le=32767)
-    name: str | None = Field(None, max_length=200)
-    conditions: dict | None = None
-    is_active: bool | None = None
+    kind: str = None
+    grade: str = None
+    priority: int = Field(None, ge=0, le=32767)
+    name: str = Field(None, max_length=200)
+    conditions: dict = None
+    is_active: bool = None
 
 
 class NeedPolicyIO(Schema):

@@ -5,8 +5,8 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
+from loudou.core.schemas import ErrorsOut
 from loudou.leads.models import SourceChannel
-from loudou.leads.schemas import ErrorsOut
 from loudou.leads.selectors import access_lead
 from loudou.org.models import ProductLine
 from loudou.pipeline import services
@@ -74,14 +74,14 @@ def create_pipeline(request, payload: PipelineIn):
     return Status(201, _pipeline(pipeline.pk))
 
 
-@router.patch("/pipelines/{int:pipeline_id}", response={200: PipelineOut, 422: ErrorsOut})
+@router.patch("/pipelines/{id:pipeline_id}", response={200: PipelineOut, 422: ErrorsOut})
 def update_pipeline(request, pipeline_id: int, payload: PipelinePatch):
     values = _pipeline_values(payload.dict(exclude_unset=True))
     services.save_pipeline(actor=request.user, pipeline=_pipeline(pipeline_id), values=values)
     return _pipeline(pipeline_id)
 
 
-@router.post("/pipelines/{int:pipeline_id}/stages", response={201: StageOut, 422: ErrorsOut})
+@router.post("/pipelines/{id:pipeline_id}/stages", response={201: StageOut, 422: ErrorsOut})
 def create_stage(request, pipeline_id: int, payload: StageIn):
     values = payload.dict(exclude_unset=True)
     pipeline = _pipeline(pipeline_id)
@@ -90,7 +90,7 @@ def create_stage(request, pipeline_id: int, payload: StageIn):
 
 
 @router.put(
-    "/pipelines/{int:pipeline_id}/stage-order", response={200: list[StageOut], 422: ErrorsOut}
+    "/pipelines/{id:pipeline_id}/stage-order", response={200: list[StageOut], 422: ErrorsOut}
 )
 def reorder_stages(request, pipeline_id: int, payload: StageOrderIn):
     pipeline = _pipeline(pipeline_id)
@@ -99,7 +99,7 @@ def reorder_stages(request, pipeline_id: int, payload: StageOrderIn):
     )
 
 
-@router.patch("/stages/{int:stage_id}", response={200: StageOut, 422: ErrorsOut})
+@router.patch("/stages/{id:stage_id}", response={200: StageOut, 422: ErrorsOut})
 def update_stage(request, stage_id: int, payload: StagePatch):
     stage = Stage.objects.filter(pk=stage_id).first()
     if stage is None:
@@ -122,7 +122,7 @@ def list_win_factors(request):
 
 
 @router.post(
-    "/leads/{int:lead_id}/stage",
+    "/leads/{id:lead_id}/stage",
     response={201: StageChangeOut, 409: ConflictOut, 422: ErrorsOut},
 )
 def move_stage(request, lead_id: int, payload: MoveIn):
@@ -146,13 +146,13 @@ def move_stage(request, lead_id: int, payload: MoveIn):
     return Status(201, change)
 
 
-@router.get("/leads/{int:lead_id}/stage-changes", response=list[StageChangeOut])
+@router.get("/leads/{id:lead_id}/stage-changes", response=list[StageChangeOut])
 def stage_changes(request, lead_id: int):
     """The append-only ledger of a visible lead, oldest first (read only: no PUT/PATCH/DELETE)."""
     return lead_ledger(access_lead(request.user, lead_id))
 
 
-@router.patch("/leads/{int:lead_id}/opportunity", response={200: OpportunityOut, 422: ErrorsOut})
+@router.patch("/leads/{id:lead_id}/opportunity", response={200: OpportunityOut, 422: ErrorsOut})
 def update_opportunity(request, lead_id: int, payload: OpportunityPatch):
     lead = access_lead(request.user, lead_id)
     values = payload.dict(exclude_unset=True)

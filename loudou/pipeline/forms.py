@@ -4,6 +4,7 @@ from django import forms
 from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
 
+from loudou.core.widgets import IsoDateInput
 from loudou.customers.models import Contact
 from loudou.leads.choices import Grade
 from loudou.leads.models import Lead, SourceChannel
@@ -67,7 +68,7 @@ class OpportunityForm(forms.Form):
         kwargs.setdefault("initial", model_to_dict(lead, fields=OPPORTUNITY_FIELDS))
         super().__init__(*args, **kwargs)
         widgets = {
-            "expected_close_date": forms.DateInput(attrs={"type": "date"}),
+            "expected_close_date": IsoDateInput(),
             "competitors": forms.Textarea(attrs={"rows": 2}),
             "products": forms.CheckboxSelectMultiple,
         }

@@ -41,11 +41,11 @@ class PipelineOut(Schema):
 
 
 class PipelinePatch(Schema):
-    name: str | None = Field(None, max_length=60)
-    name_en: str | None = Field(None, max_length=60)
+    name: str = Field(None, max_length=60)
+    name_en: str = Field(None, max_length=60)
     product_line_id: int | None = None
-    is_default: bool | None = None
-    is_active: bool | None = None
+    is_default: bool = None
+    is_active: bool = None
 
 
 class PipelineIn(PipelinePatch):
@@ -53,19 +53,19 @@ class PipelineIn(PipelinePatch):
 
 
 class StagePatch(Schema):
-    code: str | None = Field(None, max_length=40)
-    name: str | None = Field(None, max_length=60)
-    name_en: str | None = Field(None, max_length=60)
-    order: int | None = Field(None, ge=1, le=1000)
-    kind: StageKind | None = None
-    probability: int | None = Field(None, ge=0, le=100)
-    entry_criteria: str | None = Field(None, max_length=5000)
-    work_standards: str | None = Field(None, max_length=5000)
-    sales_methods: str | None = Field(None, max_length=5000)
+    code: str = Field(None, max_length=40)
+    name: str = Field(None, max_length=60)
+    name_en: str = Field(None, max_length=60)
+    order: int = Field(None, ge=1, le=1000)
+    kind: StageKind = None
+    probability: int = Field(None, ge=0, le=100)
+    entry_criteria: str = Field(None, max_length=5000)
+    work_standards: str = Field(None, max_length=5000)
+    sales_methods: str = Field(None, max_length=5000)
     ideal_days: int | None = Field(None, ge=0, le=3650)
     ideal_move_rate: Decimal | None = Field(None, ge=0, le=100, max_digits=5, decimal_places=2)
     ideal_count_per_rep: int | None = Field(None, ge=0, le=10000)
-    is_opportunity: bool | None = None
+    is_opportunity: bool = None
 
 
 class StageIn(StagePatch):
@@ -174,10 +174,10 @@ class BoardOut(Schema):
 
 class OpportunityPatch(Schema):
     amount: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
-    currency: Currency | None = None
-    product_ids: list[int] | None = None
+    currency: Currency = None
+    product_ids: list[int] = None
     expected_close_date: date | None = None
-    competitors: str | None = Field(None, max_length=5000)
+    competitors: str = Field(None, max_length=5000)
     probability: int | None = Field(None, ge=0, le=100)
     technical_contact_id: int | None = None
     purchasing_contact_id: int | None = None

@@ -5,6 +5,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
+from loudou.core.schemas import page_limit, page_offset
 from loudou.leads.models import SourceChannel
 from loudou.webforms.models import WebForm
 from loudou.webforms.schemas import SpamSubmissionOut, WebFormIn, WebFormOut
@@ -34,7 +35,7 @@ def create_form(request, payload: WebFormIn):
     return Status(201, save_web_form(actor=request.user, form=None, values=_values(payload)))
 
 
-@router.put("/{int:form_id}", response={200: WebFormOut, 422: dict})
+@router.put("/{id:form_id}", response={200: WebFormOut, 422: dict})
 def update_form(request, form_id: int, payload: WebFormIn):
     form = WebForm.objects.select_related("channel").filter(pk=form_id).first()
     if form is None:
@@ -42,13 +43,14 @@ def update_form(request, form_id: int, payload: WebFormIn):
     return save_web_form(actor=request.user, form=form, values=_values(payload))
 
 
-@router.get("/{int:form_id}/spam", response=list[SpamSubmissionOut])
-def list_spam(request, form_id: int, limit: int = 100, offset: int = 0):
+@router.get("/{id:form_id}/spam", response=list[SpamSubmissionOut])
+def list_spam(
+    request, form_id: int, limit: int = page_limit(100, 500), offset: int = page_offset()
+):
     """The posts a form refused as spam, newest first (administrators)."""
     if not request.user.is_org_admin:
         raise PermissionDenied
     form = WebForm.objects.filter(pk=form_id).first()
     if form is None:
         raise Http404
-    limit, offset = min(max(limit, 0), 500), max(offset, 0)
     return form.spam_submissions.all()[offset : offset + limit]

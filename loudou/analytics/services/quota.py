@@ -19,6 +19,9 @@ from loudou.analytics.services.funnel import move_rates
 from loudou.analytics.services.scope import Scope
 from loudou.pipeline.choices import StageKind
 
+#: The largest signing target a quota is computed for.
+MAX_TARGET_DEALS = 1_000_000
+
 
 def average_deal(scope: Scope) -> Decimal | None:
     value = (

@@ -23,6 +23,10 @@ from loudou.pipeline.models import Pipeline, Stage
 #: Roles counted as "reps" when a figure is divided per rep.
 REP_ROLES = (Role.SENIOR_REP, Role.JUNIOR_REP)
 DEFAULT_DAYS = 90
+#: The days an analysis may look at, and its longest period (ten years): beyond them a
+#: period is refused with a message, instead of overflowing a date or reading a century.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+MAX_PERIOD_DAYS = 3653
 
 
 def local_midnight(day: date) -> datetime:
@@ -36,6 +40,22 @@ def may_see_team(viewer: User, team: Team) -> bool:
 def default_period(today: date | None = None) -> tuple[date, date]:
     today = today or timezone.localdate()
     return today - timedelta(days=DEFAULT_DAYS - 1), today
+
+
+def check_day(name: str, day: date) -> None:
+    """Refuse (ValidationError on `name`) a day outside FIRST_DAY..LAST_DAY."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        bounds = {"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()}
+        raise ValidationError({name: _("日期须在 {first} 至 {last} 之间。").format(**bounds)})
+
+
+def _check_period(start: date, end: date) -> None:
+    check_day("start", start)
+    check_day("end", end)
+    if end < start:
+        raise ValidationError({"end": _("结束日期不能早于开始日期。")})
+    if (end - start).days >= MAX_PERIOD_DAYS:
+        raise ValidationError({"end": _("分析期间最长 10 年，请缩短。")})
 
 
 @dataclass(frozen=True)
@@ -66,8 +86,7 @@ class Scope:
         rep = _rep(viewer, rep)
         default_start, default_end = default_period()
         start, end = start or default_start, end or default_end
-        if end < start:
-            raise ValidationError({"end": _("结束日期不能早于开始日期。")})
+        _check_period(start, end)
         pipeline = _pipeline(pipeline)
         stages = tuple(pipeline.stages.order_by("order")) if pipeline else ()
         return cls(viewer, team, rep, start, end, pipeline, stages)

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_noop
 from loudou.analytics.services.conversion import conversions
 from loudou.analytics.services.funnel import funnel
 from loudou.analytics.services.process import process_indicators
-from loudou.analytics.services.scope import Scope, local_midnight
+from loudou.analytics.services.scope import Scope, check_day, local_midnight
 from loudou.health.choices import CaseStatus, Rule
 from loudou.health.models import ExceptionCase, HealthReport
 from loudou.health.services.texts import describe, rule_label, suggested_action
@@ -48,7 +48,9 @@ BOTTLENECK_ACTIONS = {
 
 
 def week_of(day: date) -> tuple[date, date]:
-    """Monday and Sunday of the ISO week holding `day`."""
+    """Monday and Sunday of the ISO week holding `day`; ValidationError (on "week") for a
+    day an analysis cannot look at."""
+    check_day("week", day)
     monday = day - timedelta(days=day.weekday())
     return monday, monday + timedelta(days=6)
 

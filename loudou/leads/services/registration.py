@@ -49,6 +49,9 @@ LEAD_FIELDS = [
 #: Derived fields whose changes also appear in the timeline.
 DERIVED_FIELDS = ["intent_grade_auto", "intent_grade", "rating_auto", "rating", "is_valid"]
 
+#: Fields `_prepare` may derive beside the tracked ones (written when they change).
+_DERIVED_STORED = ["invalid_reason", "assigned_at"]
+
 _WECHAT_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{5,19}")
 
 
@@ -302,11 +305,16 @@ def update_lead(
 ) -> Lead:
     """Edit the registration sheet; grades follow the new inputs; every change is logged.
 
+    `values` are the fields to change (a partial edit leaves the others as they are now in
+    the database, even when another edit saved them after `lead` was read): the row is
+    read again under a write lock, and only the fields that changed are written.
     A lead that becomes valid and is in no stage yet enters the default pipeline."""
+    lead.refresh_from_db(from_queryset=Lead.objects.select_for_update())
     if lead.merged_into_id is not None:
         raise ValidationError(_("该线索已被合并，请修改保留的线索。"), code="merged")
     tracked = [*LEAD_FIELDS, *DERIVED_FIELDS, "owner"]
     before = audit.snapshot(lead, tracked)
+    stored = {name: getattr(lead, name) for name in _DERIVED_STORED}
     _prepare(lead, values)
     reassigned = owner is not None and owner.pk != lead.owner_id
     if reassigned:
@@ -315,10 +323,12 @@ def update_lead(
         lead.assigned_at = timezone.now()
     changes = audit.diff(before, audit.snapshot(lead, tracked))
     if changes:
-        # only what this service owns: stage, status and contact times are written by
-        # their own services, possibly at the same moment
-        written = [*tracked, "invalid_reason", "assigned_at", "updated_at"]
-        lead.save(update_fields=written)
+        # only what changed: stage, status and contact times are written by their own
+        # services, and other fields by other edits, possibly at the same moment
+        written = {c["field"] for c in changes} | {
+            name for name, value in stored.items() if getattr(lead, name) != value
+        }
+        lead.save(update_fields=[*written, "updated_at"])
         audit.record(obj=lead, actor=actor, verb="lead.updated", changes=changes)
     if reassigned:  # the new owner must see the lead's customer (as after a claim)
         follow_lead_owner(lead=lead, actor=actor)

@@ -21,6 +21,14 @@ T0 = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
 FAKE = "loudou.notifications.tests.fake_transport"
 
 
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    """Every test runs at T0, setup included: reminders are queued due at T0, whatever
+    today's date (a test may travel further on its own)."""
+    with time_machine.travel(T0, tick=False) as traveller:
+        yield traveller
+
+
 @pytest.fixture
 def fake(settings):
     settings.LOUDOU_NOTIFICATION_TRANSPORTS = dict.fromkeys(
