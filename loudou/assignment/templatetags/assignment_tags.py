@@ -1,9 +1,8 @@
-import json
-
 from django import template
 
 from loudou.assignment.permissions import may_release
 from loudou.assignment.selectors import lead_assignments, visible_pools
+from loudou.assignment.services.rule_text import grade_days_text, rule_params_text
 from loudou.assignment.services.rules import may_assign
 
 register = template.Library()
@@ -26,6 +25,12 @@ def lead_assignment_panel(context, lead):
 
 
 @register.filter
-def as_json(value) -> str:
-    """Rule and pool parameters as the JSON an editor types (Chinese kept readable)."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+def rule_params(rule) -> str:
+    """A rule's parameters in words."""
+    return rule_params_text(rule)
+
+
+@register.filter
+def grade_days(pool) -> str:
+    """A pool's protection period per grade in words."""
+    return grade_days_text(pool)

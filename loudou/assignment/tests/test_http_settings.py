@@ -33,7 +33,7 @@ def _api(client, method, url, user, body=None):
 
 
 def _rule_form(**values) -> dict:
-    form = {"name": "按区域", "kind": "specialty", "order": "", "is_active": "on", "settings": "{}"}
+    form = {"name": "按区域", "kind": "specialty", "order": "", "is_active": "on"}
     return {**form, **values}
 
 
@@ -44,7 +44,6 @@ def _pool_form(**values) -> dict:
         "is_active": "on",
         "max_claims_per_day": "5",
         "protection_days": "30",
-        "protection_days_by_grade": "{}",
         "recycle_lost": "on",
         "cooldown_days": "7",
         "previous_owner_cooldown_days": "30",
@@ -132,7 +131,7 @@ def test_directors_and_administrators_open_the_settings_pages(client, request, w
     # then
     assert rules.status_code == pools.status_code == 200
     assert "按擅长行业/区域" in rules.content.decode()
-    assert "<code>{&quot;A&quot;: [&quot;senior_rep&quot;]" in rules.content.decode()
+    assert "A 级：高级销售员" in rules.content.decode()
     assert 'name="marketing_mode"' in rules.content.decode()
     assert "华东公海" in pools.content.decode()
     assert 'id="pool-settings-link"' in pools_page.content.decode()
@@ -158,7 +157,7 @@ def test_director_creates_a_rule_on_the_page_last_in_order_and_audited(client, d
     # when
     response = client.post(
         reverse("assignment:rule_create"),
-        _rule_form(name="大客户给资深", kind="grade_seniority", settings='{"A": ["senior_rep"]}'),
+        _rule_form(name="大客户给资深", kind="grade_seniority", roles_A=["senior_rep"]),
     )
 
     # then
@@ -176,16 +175,13 @@ def test_director_creates_a_rule_on_the_page_last_in_order_and_audited(client, d
 @pytest.mark.parametrize(
     ("kind", "params", "message"),
     [
-        ("grade_seniority", '{"D": ["senior_rep"]}', "未知的等级"),
-        ("grade_seniority", '{"A": ["ceo"]}', "等级 A 的角色必须是非空列表"),
-        ("round_robin", '{"weights": {"99999": 2}}', "权重中有不存在的用户ID"),
-        ("round_robin", '{"weights": {"1": -1}}', "权重必须是 0-100 之间的正数"),
-        ("capacity", '{"least_loaded": "yes"}', "容量规则只接受"),
-        ("specialty", "[1, 2]", "参数必须是 JSON 对象"),
-        ("specialty", "{not json", "JSON"),
+        ("grade_seniority", {"roles_A": ["ceo"]}, "ceo"),
+        ("round_robin", {"weights": "nobody 2"}, "第 1 行应为“用户名 权重”"),
+        ("round_robin", {"weights": "admin_user -1"}, "第 1 行应为“用户名 权重”"),
+        ("round_robin", {"weights": "admin_user 2\nadmin_user two"}, "第 2 行"),
     ],
 )
-def test_invalid_rule_settings_are_shown_in_the_form_and_nothing_is_written(
+def test_invalid_rule_parameters_are_shown_in_the_form_and_nothing_is_written(
     client, admin_user, kind, params, message
 ):
     # given
@@ -193,15 +189,50 @@ def test_invalid_rule_settings_are_shown_in_the_form_and_nothing_is_written(
     before = (AssignmentRule.objects.count(), Event.objects.count())
 
     # when
-    response = client.post(
-        reverse("assignment:rule_create"), _rule_form(kind=kind, settings=params)
-    )
+    response = client.post(reverse("assignment:rule_create"), _rule_form(kind=kind, **params))
 
     # then
     assert response.status_code == 400
     assert message in response.content.decode()
-    assert "least_loaded" in response.content.decode()  # the help text with the formats
     assert (AssignmentRule.objects.count(), Event.objects.count()) == before
+
+
+@pytest.mark.parametrize(
+    ("kind", "params", "stored", "shown"),
+    [
+        (
+            "grade_seniority",
+            {"roles_A": ["senior_rep"], "roles_C": ["assistant", "junior_rep"]},
+            {"A": ["senior_rep"], "C": ["assistant", "junior_rep"]},
+            "A 级：高级销售员；C 级：销售助理、初级销售员",
+        ),
+        ("capacity", {"least_loaded": "on"}, {"least_loaded": True}, "优先分给负载最低者"),
+        ("round_robin", {"weights": "admin_user 2"}, None, "×2；其他人 ×1"),
+        ("specialty", {"roles_A": ["senior_rep"]}, {}, "—"),
+    ],
+)
+def test_rule_parameters_are_form_fields_stored_as_settings_and_listed_in_words(
+    client, admin_user, kind, params, stored, shown
+):
+    # given
+    client.force_login(admin_user)
+    # when
+    response = client.post(
+        reverse("assignment:rule_create"), _rule_form(name="新规则", kind=kind, **params)
+    )
+    page = client.get(reverse("assignment:rules")).content.decode()
+    listed = page[page.index('<table id="rules">') : page.index("</table>")]
+    rule = AssignmentRule.objects.get(name="新规则")
+    edit_form = client.get(reverse("assignment:rule_edit", args=[rule.pk])).content.decode()
+    # then
+    assert response.status_code == 302
+    expected = stored if stored is not None else {"weights": {str(admin_user.pk): 2}}
+    assert rule.settings == expected
+    assert shown in listed
+    assert "{&quot;" not in listed
+    assert '{"' not in listed
+    if kind == "round_robin":
+        assert "admin_user 2</textarea>" in edit_form
 
 
 def test_invalid_rule_through_the_api_is_422_with_the_field(client, admin_user):
@@ -319,7 +350,7 @@ def test_admin_creates_and_edits_a_pool_on_the_pages(client, admin_user):
     # when
     created = client.post(
         reverse("assignment:pool_create"),
-        _pool_form(region=str(region.pk), protection_days_by_grade='{"A": 45}'),
+        _pool_form(region=str(region.pk), protection_days_A="45"),
     )
     pool = Pool.objects.get(name="华南公海")
     edited = client.post(
@@ -338,8 +369,8 @@ def test_admin_creates_and_edits_a_pool_on_the_pages(client, admin_user):
 @pytest.mark.parametrize(
     ("values", "message"),
     [
-        ({"protection_days_by_grade": '{"X": 10}'}, "等级为 A/B/C"),
-        ({"protection_days_by_grade": '{"A": 0}'}, "天数 1-3650"),
+        ({"protection_days_A": "0"}, "1"),
+        ({"protection_days_C": "4000"}, "3650"),
         ({"cooldown_days": "40"}, "原负责人的冷处理期不能短于所有人的冷处理期"),
         ({"max_claims_per_day": "-1"}, "0"),
     ],

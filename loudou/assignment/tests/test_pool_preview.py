@@ -170,7 +170,6 @@ def _form(**values) -> dict:
         "is_active": "on",
         "max_claims_per_day": "5",
         "protection_days": "30",
-        "protection_days_by_grade": "{}",
         "recycle_lost": "on",
         "cooldown_days": "7",
         "previous_owner_cooldown_days": "30",
