@@ -240,6 +240,7 @@ LOUDOU_PERIODIC_TASKS = [
     ("loudou.webforms.tasks.prune_spam", 24 * 3600),
     ("loudou.core.tasks.refresh_planner_statistics", 24 * 3600),
     ("loudou.org.tasks.purge_login_counts", 24 * 3600),
+    ("loudou.imports.tasks.restart_analyses", 600),
 ]
 #: How long refused web-form posts are kept for administrators to review.
 LOUDOU_SPAM_KEPT_DAYS = int(os.environ.get("LOUDOU_SPAM_KEPT_DAYS", "90"))

@@ -1,6 +1,7 @@
 """Import jobs: upload, map, preview (nothing written), run in batches, revert."""
 
 import uuid
+from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -154,6 +155,32 @@ def analyse_job(*, job: ImportJob) -> ImportJob:
         )
     job.refresh_from_db()
     return job
+
+
+#: How long an analysis may go without finishing before the worker starts it again.
+ANALYSIS_STALL = timedelta(minutes=30)
+
+
+def restart_stalled_analyses(*, now: datetime) -> int:
+    """Queue the analysis again of every job `analysing` for longer than ANALYSIS_STALL
+    (its worker died, or the task was lost). Each is claimed by a conditional UPDATE of
+    its `updated_at`, so two sweeps queue it once; `analyse_job` is idempotent, so an
+    analysis that was only slow and then finishes twice changes nothing. Returns how
+    many were queued."""
+    from loudou.imports.tasks import analyse_import
+
+    stalled = ImportJob.objects.filter(
+        status=JobStatus.ANALYSING, updated_at__lt=now - ANALYSIS_STALL
+    ).values_list("pk", "updated_at")
+    queued = 0
+    for pk, seen in stalled:
+        claimed = ImportJob.objects.filter(
+            pk=pk, status=JobStatus.ANALYSING, updated_at=seen
+        ).update(updated_at=now)
+        if claimed:
+            transaction.on_commit(partial(analyse_import.enqueue, pk))
+            queued += 1
+    return queued
 
 
 def ensure_read(job: ImportJob) -> None:

@@ -5,12 +5,14 @@ and the page refuse it alike (422 with the message, the form's error)."""
 import io
 import os
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 from openpyxl import Workbook
 
 from loudou.imports import services
@@ -342,3 +344,26 @@ def test_the_page_of_an_analysing_job_polls_then_reloads(client, rep, password, 
     assert (polled.status_code, polled.has_header("HX-Refresh")) == (200, False)
     assert (done.status_code, done["HX-Refresh"]) == (200, "true")
     assert 'id="mapping-form"' in after
+
+
+def test_an_analysis_whose_worker_died_is_queued_again_once(
+    rep, settings, data_dir, django_capture_on_commit_callbacks
+):
+    # given: a job left analysing 31 minutes ago, and one left 10 minutes ago
+    settings.LOUDOU_IMPORT_INLINE_BYTES = 0
+    stalled, recent = (
+        services.create_job(
+            actor=rep, upload=io.BytesIO(CSV.encode()), original_name=f"{n}.csv", background=True
+        )
+        for n in ("stalled", "recent")
+    )
+    now = stalled.created_at + timedelta(minutes=31)
+    ImportJob.objects.filter(pk=recent.pk).update(updated_at=now - timedelta(minutes=10))
+    # when: two sweeps at the same moment
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        first = services.restart_stalled_analyses(now=now)
+        second = services.restart_stalled_analyses(now=now)
+    # then
+    assert (first, second, len(callbacks)) == (1, 0, 1)
+    queued = DBTaskResult.objects.filter(task_path="loudou.imports.tasks.analyse_import")
+    assert [r.args_kwargs["args"] for r in queued] == [[stalled.pk]]
