@@ -190,6 +190,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOUDOU_LOG_LEVEL", "WARNING")},
+    # every task's start and end is logged at INFO: a failed task (ERROR) is what to see
+    "loggers": {"django.tasks": {"level": env("LOUDOU_LOG_LEVEL", "WARNING")}},
 }
 STATICFILES_DIRS = [BASE_DIR / "loudou" / "static"]
 
