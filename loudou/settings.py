@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "loudou.webforms",
     "loudou.imports",
     "loudou.assignment",
+    "loudou.targets",
+    "loudou.scoring",
     "loudou.analytics",
     "loudou.health",
     "loudou.demo",
