@@ -14,3 +14,18 @@ def pooled_lead(*, pool: Pool, actor, **values) -> Lead:
     lead = make_lead(actor=actor, **values)
     add_to_pool(lead=lead, pool=pool, actor=actor)
     return lead
+
+
+def pool_form(**values) -> dict:
+    """What the pool settings page posts for a new pool 华南公海, with `values` changed."""
+    form = {
+        "name": "华南公海",
+        "order": "0",
+        "is_active": "on",
+        "max_claims_per_day": "5",
+        "protection_days": "30",
+        "recycle_lost": "on",
+        "cooldown_days": "7",
+        "previous_owner_cooldown_days": "30",
+    }
+    return {**form, **values}

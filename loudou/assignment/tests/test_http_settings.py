@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from loudou.assignment.choices import IntakeMode, RuleKind
 from loudou.assignment.models import AssignmentRule, IntakePolicy, Pool
-from loudou.assignment.tests.factories import make_pool, pooled_lead
+from loudou.assignment.tests.factories import make_pool, pool_form, pooled_lead
 from loudou.core.models import Event
 from loudou.org.models import Region
 from loudou.org.services import issue_api_token
@@ -37,20 +37,6 @@ def _rule_form(**values) -> dict:
     return {**form, **values}
 
 
-def _pool_form(**values) -> dict:
-    form = {
-        "name": "华南公海",
-        "order": "0",
-        "is_active": "on",
-        "max_claims_per_day": "5",
-        "protection_days": "30",
-        "recycle_lost": "on",
-        "cooldown_days": "7",
-        "previous_owner_cooldown_days": "30",
-    }
-    return {**form, **values}
-
-
 # --- who may ------------------------------------------------------------------------------
 
 
@@ -73,7 +59,7 @@ def test_others_are_refused_every_settings_page(client, request, who):
         client.post(reverse("assignment:rule_move", args=[rule.pk]), {"to": "up"}).status_code,
         client.post(reverse("assignment:intake"), {"marketing_mode": "rules"}).status_code,
         client.get(reverse("assignment:pool_settings")).status_code,
-        client.post(reverse("assignment:pool_create"), _pool_form()).status_code,
+        client.post(reverse("assignment:pool_create"), pool_form()).status_code,
         client.post(reverse("assignment:pool_deactivate", args=[pool.pk])).status_code,
     ]
 
@@ -350,12 +336,12 @@ def test_admin_creates_and_edits_a_pool_on_the_pages(client, admin_user):
     # when
     created = client.post(
         reverse("assignment:pool_create"),
-        _pool_form(region=str(region.pk), protection_days_A="45"),
+        pool_form(region=str(region.pk), protection_days_A="45"),
     )
     pool = Pool.objects.get(name="华南公海")
     edited = client.post(
         reverse("assignment:pool_edit", args=[pool.pk]),
-        _pool_form(region=str(region.pk), max_claims_per_day="2"),
+        pool_form(region=str(region.pk), max_claims_per_day="2"),
     )
 
     # then
@@ -382,7 +368,7 @@ def test_invalid_pool_is_shown_in_the_form_and_nothing_is_written(
     client.force_login(director)
 
     # when
-    response = client.post(reverse("assignment:pool_create"), _pool_form(**values))
+    response = client.post(reverse("assignment:pool_create"), pool_form(**values))
 
     # then
     assert response.status_code == 400

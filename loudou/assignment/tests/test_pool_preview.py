@@ -13,7 +13,7 @@ from loudou.assignment.models import Pool, PoolEntry
 from loudou.assignment.services import recycle
 from loudou.assignment.services.configuration import save_pool
 from loudou.assignment.services.preview import preview_pool
-from loudou.assignment.tests.factories import make_pool
+from loudou.assignment.tests.factories import make_pool, pool_form
 from loudou.core.models import Event
 from loudou.leads.models import Lead
 from loudou.leads.tests.factories import make_lead
@@ -163,27 +163,13 @@ def test_only_directors_and_admins_may_preview(books, request, who):
 # --- the page ------------------------------------------------------------------------------
 
 
-def _form(**values) -> dict:
-    form = {
-        "name": "华南公海",
-        "order": "0",
-        "is_active": "on",
-        "max_claims_per_day": "5",
-        "protection_days": "30",
-        "recycle_lost": "on",
-        "cooldown_days": "7",
-        "previous_owner_cooldown_days": "30",
-    }
-    return {**form, **values}
-
-
 def test_creating_a_pool_on_the_page_shows_the_preview_and_saves_nothing(client, books, director):
     # given
     client.force_login(director)
     before = _written()
 
     # when
-    response = client.post(reverse("assignment:pool_create"), _form())
+    response = client.post(reverse("assignment:pool_create"), pool_form())
 
     # then
     assert response.status_code == 200
@@ -202,7 +188,7 @@ def test_confirming_the_preview_saves_the_pool_and_the_run_recycles_that_many(
     token = preview_pool(actor=director, pool=None, values=NEW_POOL).token
 
     # when
-    response = client.post(reverse("assignment:pool_create"), _form(confirm=token))
+    response = client.post(reverse("assignment:pool_create"), pool_form(confirm=token))
     moved = recycle(NOW)
 
     # then
@@ -220,7 +206,7 @@ def test_a_stale_confirmation_shows_the_new_preview_instead_of_saving(
     _lead(teammate, 7, quiet_days=40)
 
     # when
-    response = client.post(reverse("assignment:pool_create"), _form(confirm=token))
+    response = client.post(reverse("assignment:pool_create"), pool_form(confirm=token))
 
     # then
     assert response.status_code == 200
@@ -236,7 +222,7 @@ def test_editing_a_pool_to_a_shorter_protection_asks_for_confirmation(client, bo
     client.force_login(director)
 
     # when
-    form = _form(protection_days="15")
+    form = pool_form(protection_days="15")
     del form["recycle_lost"]  # an unticked box is not posted
     response = client.post(reverse("assignment:pool_edit", args=[pool.pk]), form)
 
@@ -254,7 +240,7 @@ def test_others_are_refused_the_preview_on_the_page(client, books, request, who)
     before = _written()
 
     # when
-    response = client.post(reverse("assignment:pool_create"), _form())
+    response = client.post(reverse("assignment:pool_create"), pool_form())
 
     # then
     assert response.status_code == 403
