@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "loudou.scoring",
     "loudou.analytics",
     "loudou.health",
+    "loudou.teamwork",
     "loudou.demo",
 ]
 

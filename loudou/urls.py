@@ -22,4 +22,5 @@ urlpatterns = [
     path("assignment/", include("loudou.assignment.urls")),
     path("analytics/", include("loudou.analytics.urls")),
     path("health/", include("loudou.health.urls")),
+    path("teamwork/", include("loudou.teamwork.urls")),
 ]
