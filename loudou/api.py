@@ -1,5 +1,8 @@
 """The REST API root: one NinjaAPI, with a router per app."""
 
+from functools import wraps
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import translation
@@ -43,12 +46,31 @@ class LoudouAPI(NinjaAPI):
         return schema
 
 
+#: Swagger UI evaluates code: only its page at /api/docs gets 'unsafe-eval'.
+SWAGGER_CSP = {**settings.SECURE_CSP, "script-src": ["'self'", "'unsafe-eval'"]}
+
+
+def swagger_page_csp(view):
+    """ninja decorates the docs page and the schema alike: relax the policy (Django's
+    ContentSecurityPolicyMiddleware reads `_csp_config`) on the HTML page only."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.get("Content-Type", "").startswith("text/html"):
+            response._csp_config = SWAGGER_CSP
+        return response
+
+    return wrapped
+
+
 api = LoudouAPI(
     title="Loudou API",
     version="1",
     urls_namespace="api",
     auth=[TokenAuth(), django_auth],
     docs_url="/docs",
+    docs_decorator=swagger_page_csp,
     openapi_url="/openapi.json",
 )
 

@@ -181,7 +181,7 @@ SESSION_COOKIE_SECURE = envbool("LOUDOU_SECURE_COOKIES", "false")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CSP = {
     "default-src": ["'self'"],
-    "script-src": ["'self'", "'unsafe-eval'"],  # the API docs page (Swagger UI)
+    "script-src": ["'self'"],  # no inline script, no eval (the API docs page: loudou/api.py)
     "style-src": ["'self'", "'unsafe-inline'"],
     "img-src": ["'self'", "data:"],
 }
