@@ -40,7 +40,7 @@ SITE_URL = env("LOUDOU_SITE_URL", "http://127.0.0.1:8000")
 DATA_DIR = Path(env("LOUDOU_DATA_DIR", str(BASE_DIR / "var")))
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "loudou.core.admin_site.LoudouAdminConfig",  # django.contrib.admin, every save audited
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -12,7 +12,8 @@ from loudou.core.models import Event
 from loudou.core.text import field_labels, refuse_control_characters
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """`value` as the log stores it: models and dates as text, decimals as strings."""
     if isinstance(value, models.Model):
         return str(value)
     if isinstance(value, (date, datetime)):
@@ -24,7 +25,7 @@ def _plain(value: Any) -> Any:
 
 def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     """The current values of `fields`, as comparable plain values."""
-    return {name: _plain(getattr(obj, name)) for name in fields}
+    return {name: plain(getattr(obj, name)) for name in fields}
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, Any]]:

@@ -6,12 +6,6 @@ from django.utils.translation import gettext_lazy as _
 
 from loudou.org.models import ApiToken, Industry, ProductLine, Region, Team, User
 
-admin.site.site_header = _("漏斗 Loudou 组织管理")
-admin.site.site_title = _("漏斗 Loudou")
-admin.site.has_permission = lambda request: (
-    request.user.is_active and request.user.is_authenticated and request.user.is_org_admin
-)
-
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
