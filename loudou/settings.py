@@ -241,12 +241,17 @@ LOUDOU_PERIODIC_TASKS = [
     ("loudou.notifications.tasks.deliver_notifications", 30),
     ("loudou.notifications.tasks.prune_task_results", 24 * 3600),
     ("loudou.assignment.tasks.recycle_leads", 3600),
+    ("loudou.targets.tasks.remind_milestones", 3600),
     ("loudou.health.tasks.hourly", 3600),
     ("loudou.webforms.tasks.prune_spam", 24 * 3600),
     ("loudou.core.tasks.refresh_planner_statistics", 24 * 3600),
     ("loudou.org.tasks.purge_login_counts", 24 * 3600),
     ("loudou.imports.tasks.restart_analyses", 600),
+    ("loudou.compliance.tasks.purge_personal_data", 24 * 3600),
 ]
+#: Lost or invalid leads untouched for this many days have their personal data (names,
+#: contact details, notes, follow-up texts) anonymised by the worker; figures are kept.
+LOUDOU_RETENTION_DAYS = envint("LOUDOU_RETENTION_DAYS", "1095")
 #: How long refused web-form posts are kept for administrators to review.
 LOUDOU_SPAM_KEPT_DAYS = int(os.environ.get("LOUDOU_SPAM_KEPT_DAYS", "90"))
 

@@ -20,7 +20,9 @@ urlpatterns = [
     path("imports/", include("loudou.imports.urls")),
     path("f/", include("loudou.webforms.urls")),
     path("assignment/", include("loudou.assignment.urls")),
+    path("targets/", include("loudou.targets.urls")),
     path("analytics/", include("loudou.analytics.urls")),
     path("health/", include("loudou.health.urls")),
     path("teamwork/", include("loudou.teamwork.urls")),
+    path("compliance/", include("loudou.compliance.urls")),
 ]

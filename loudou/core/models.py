@@ -54,6 +54,15 @@ class AppendOnlyError(Exception):
     """Raised on any attempt to change or remove an audit event."""
 
 
+def _erased(change: dict, fields: set[str], value: str) -> dict:
+    if not isinstance(change, dict) or change.get("field") not in fields:
+        return change
+    return {
+        **change,
+        **{side: value for side in ("before", "after") if change.get(side) not in (None, "")},
+    }
+
+
 class EventQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise AppendOnlyError("audit events cannot be changed")
@@ -64,6 +73,19 @@ class EventQuerySet(models.QuerySet):
     def for_object(self, obj: models.Model) -> "EventQuerySet":
         ct = ContentType.objects.get_for_model(obj)
         return self.filter(content_type=ct, object_id=obj.pk)
+
+    def erase_values(self, *, objects, fields: set[str], value: str) -> int:
+        """The one change the log allows (PIPL erasure, compliance.subjects): in the
+        events about `objects`, the before/after of `fields` that held something become
+        `value`. Who did what and when stays. Returns how many events changed."""
+        changed = 0
+        for obj in objects:
+            for event in self.for_object(obj).exclude(changes=[]):
+                changes = [_erased(change, fields, value) for change in event.changes]
+                if changes != event.changes:
+                    models.QuerySet.update(self.filter(pk=event.pk), changes=changes)
+                    changed += 1
+        return changed
 
 
 class Event(models.Model):

@@ -1,13 +1,17 @@
 """Customer and contact endpoints: the same selectors and services as the pages."""
 
+from datetime import datetime
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from ninja import Router, Status
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
+from loudou.compliance.choices import ConsentSource, Purpose
+from loudou.compliance.consent import record_consent
 from loudou.compliance.reveal import reveal_contact_details
 from loudou.compliance.schemas import ContactDetailsOut
-from loudou.core.schemas import LimitOffset
+from loudou.core.schemas import ErrorsOut, LimitOffset
 from loudou.customers import services
 from loudou.customers.schemas import (
     ContactIn,
@@ -116,3 +120,38 @@ def reveal_contact(request, contact_id: int):
     or administrator (logged as `contact.revealed`); 403 for anyone else."""
     contact = access_contact(request.user, contact_id)
     return reveal_contact_details(record=contact, viewer=request.user, via="api")
+
+
+class ConsentIn(Schema):
+    purpose: Purpose
+    granted: bool
+    source: ConsentSource
+    evidence: str = Field("", max_length=500)
+
+
+class ConsentOut(Schema):
+    id: int
+    purpose: str
+    granted: bool
+    source: str
+    evidence: str
+    recorded_by: str | None
+    recorded_at: datetime
+
+    @staticmethod
+    def resolve_recorded_by(obj) -> str | None:
+        return str(obj.recorded_by) if obj.recorded_by_id else None
+
+
+@contacts_router.get("/{id:contact_id}/consents", response=list[ConsentOut])
+def list_consents(request, contact_id: int):
+    """The contact's consent history, newest first (the newest per purpose is in force)."""
+    contact = access_contact(request.user, contact_id)
+    return contact.consents.select_related("recorded_by")
+
+
+@contacts_router.post("/{id:contact_id}/consents", response={201: ConsentOut, 422: ErrorsOut})
+def add_consent(request, contact_id: int, payload: ConsentIn):
+    """Record the contact's consent to a purpose, or its withdrawal (granted: false)."""
+    contact = access_contact(request.user, contact_id)
+    return Status(201, record_consent(contact=contact, actor=request.user, **payload.dict()))

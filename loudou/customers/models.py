@@ -5,6 +5,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from loudou.compliance.choices import Purpose
 from loudou.core.models import TimeStampedModel, widen_update_fields
 
 
@@ -75,6 +76,8 @@ class Contact(TimeStampedModel):
     email = models.EmailField(_("邮箱"), blank=True)
     wechat = models.CharField(_("微信"), max_length=60, blank=True)
     notes = models.TextField(_("备注"), blank=True)
+    purpose = models.CharField(_("收集用途"), max_length=20, choices=Purpose, default=Purpose.SALES)
+    anonymised_at = models.DateTimeField(_("匿名化时间"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("联系人")

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
+from loudou.compliance.choices import Purpose
 from loudou.compliance.schemas import MaskedContactSchema
 
 
@@ -50,6 +51,7 @@ class ContactIn(Schema):
     email: str = Field("", max_length=254)
     wechat: str = Field("", max_length=60)
     notes: str = Field("", max_length=5000)
+    purpose: Purpose = Purpose.SALES
 
 
 class ContactPatch(Schema):
@@ -59,6 +61,7 @@ class ContactPatch(Schema):
     email: str = Field(None, max_length=254)
     wechat: str = Field(None, max_length=60)
     notes: str = Field(None, max_length=5000)
+    purpose: Purpose = None
 
 
 class ContactOut(MaskedContactSchema):
@@ -70,3 +73,5 @@ class ContactOut(MaskedContactSchema):
     email: str
     wechat: str
     notes: str
+    purpose: str
+    anonymised_at: datetime | None

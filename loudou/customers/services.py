@@ -24,7 +24,7 @@ CUSTOMER_FIELDS = [
     "notes",
     "owner",
 ]
-CONTACT_FIELDS = ["customer", "name", "title", "phone", "email", "wechat", "notes"]
+CONTACT_FIELDS = ["customer", "name", "title", "phone", "email", "wechat", "notes", "purpose"]
 
 
 def _labels(model) -> dict[str, str]:

@@ -13,4 +13,7 @@ urlpatterns = [
     path("<id:customer_pk>/contacts/new/", views.contact_form, name="contact_create"),
     path("<id:customer_pk>/contacts/<id:pk>/edit/", views.contact_form, name="contact_edit"),
     path("<id:customer_pk>/contacts/<id:pk>/reveal/", views.contact_reveal, name="contact_reveal"),
+    path(
+        "<id:customer_pk>/contacts/<id:pk>/consent/", views.contact_consent, name="contact_consent"
+    ),
 ]

@@ -5,8 +5,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from loudou.compliance.consent import consent_state, record_consent
+from loudou.compliance.forms import ConsentForm
 from loudou.compliance.reveal import reveal_contact_details
 from loudou.customers import services
 from loudou.customers.forms import ContactForm, CustomerForm
@@ -107,6 +110,8 @@ def contact_form(request, customer_pk: int, pk: int | None = None):
         if saved:
             return redirect(customer)
     context = {"form": form, "customer": customer, "contact": contact}
+    if contact is not None:
+        context |= {"consents": consent_state(contact), "consent_form": ConsentForm()}
     return render(request, "customers/contact_form.html", context)
 
 
@@ -117,3 +122,20 @@ def contact_reveal(request, customer_pk: int, pk: int):
     contact = access_contact(request.user, pk)
     details = reveal_contact_details(record=contact, viewer=request.user, via="button")
     return render(request, "compliance/revealed.html", {"details": details})
+
+
+@require_POST
+@login_required
+def contact_consent(request, customer_pk: int, pk: int):
+    """Record a contact's consent to a purpose (or its withdrawal), and how it was given."""
+    contact = access_contact(request.user, pk)
+    form = ConsentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(m for errs in form.errors.values() for m in errs))
+    elif _run(
+        form, lambda: record_consent(contact=contact, actor=request.user, **form.cleaned_data)
+    ):
+        messages.success(request, _("已记录同意情况。"))
+    else:
+        messages.error(request, " ".join(form.non_field_errors()))
+    return redirect("customers:contact_edit", contact.customer_id, contact.pk)

@@ -22,8 +22,10 @@ def navigation(request) -> dict:
         items.append((reverse("assignment:pools"), _("公海")))
     if user.sees_all or user.role == Role.MANAGER:
         items.append((reverse("assignment:handover"), _("交接")))
+        items.append((reverse("targets:list"), _("目标")))
     if user.is_org_admin:
         items.append((reverse("admin:index"), _("组织管理")))
+        items.append((reverse("compliance:subjects"), _("个人信息")))
     items.append(("/api/docs", _("API")))
     path = request.path
     return {

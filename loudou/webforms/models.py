@@ -8,6 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from loudou.assignment.choices import IntakeMode
 from loudou.webforms.choices import SpamReason
 
+#: The consent a visitor ticks on a new form (editable per form).
+DEFAULT_CONSENT = _("我同意贵公司为联系我、介绍产品和服务而处理我在本表单中填写的信息。")
+
 
 def new_token() -> str:
     return secrets.token_urlsafe(18)
@@ -43,6 +46,11 @@ class WebForm(models.Model):
     )
     thank_you_text = models.TextField(
         _("提交成功提示"), default=_("感谢您的留言，我们会尽快与您联系。")
+    )
+    consent_text = models.TextField(
+        _("同意声明"),
+        default=DEFAULT_CONSENT,
+        help_text=_("访客须勾选同意才能提交；同意记录保存在联系人名下（个人信息保护法）。"),
     )
     spam_count = models.PositiveIntegerField(_("拦截的垃圾提交"), default=0, editable=False)
     lead_count = models.PositiveIntegerField(_("产生的线索"), default=0, editable=False)

@@ -13,6 +13,11 @@ class WebFormIn(Schema):
     banned_company_names: str = Field("", max_length=20000)
     stop_phrases: str = Field("", max_length=20000)
     thank_you_text: str = Field("感谢您的留言，我们会尽快与您联系。", max_length=2000)
+    consent_text: str = Field(
+        "我同意贵公司为联系我、介绍产品和服务而处理我在本表单中填写的信息。",
+        min_length=1,
+        max_length=2000,
+    )
     intake_mode: IntakeMode = IntakeMode.POOL
 
 
@@ -27,6 +32,7 @@ class WebFormOut(Schema):
     banned_company_names: str
     stop_phrases: str
     thank_you_text: str
+    consent_text: str
     intake_mode: str
     lead_count: int
     spam_count: int

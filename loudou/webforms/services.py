@@ -8,6 +8,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from loudou.compliance.choices import ConsentSource, Purpose
+from loudou.compliance.consent import record_consent
 from loudou.leads.models import Lead
 from loudou.org.choices import Role
 from loudou.org.models import User
@@ -107,12 +109,19 @@ def _register(form: WebForm, values: dict) -> Lead:
     from loudou.assignment.services.intake import assign_at_intake
     from loudou.leads.services import register_lead
 
+    actor = webform_user()
     lead = register_lead(
-        actor=webform_user(),
-        values={**values, "source": form.channel},
-        via="api",
-        on_duplicate="keep",
+        actor=actor, values={**values, "source": form.channel}, via="api", on_duplicate="keep"
     )
+    if lead.contact_id is not None:  # the form requires a name, so a contact exists
+        record_consent(
+            contact=lead.contact,
+            purpose=Purpose.SALES,
+            granted=True,
+            source=ConsentSource.WEB_FORM,
+            actor=actor,
+            evidence=f"{form.name[:100]}: {form.consent_text}"[:500],
+        )
     WebForm.objects.filter(pk=form.pk).update(lead_count=F("lead_count") + 1)
     assign_at_intake(lead, via="webform", mode=form.intake_mode)
     return lead
@@ -127,6 +136,7 @@ FORM_FIELDS = [
     "banned_company_names",
     "stop_phrases",
     "thank_you_text",
+    "consent_text",
     "intake_mode",
 ]
 

@@ -27,6 +27,13 @@ class PublicLeadForm(forms.Form):
     need_description = forms.CharField(
         label=_("需求描述"), max_length=5000, required=False, widget=forms.Textarea({"rows": 3})
     )
+    consent = forms.BooleanField(
+        required=True, error_messages={"required": _("请阅读并勾选同意声明后再提交。")}
+    )
+
+    def __init__(self, *args, webform: WebForm, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["consent"].label = webform.consent_text
 
 
 def _client_ip(request) -> str:
@@ -55,7 +62,7 @@ def _page(request, webform, form, *, status=200, done=False):
 @csp_override(_EMBEDDABLE)
 def form_page(request, token: str):
     webform = _active_form(token)
-    return _page(request, webform, PublicLeadForm())
+    return _page(request, webform, PublicLeadForm(webform=webform))
 
 
 @csrf_exempt
@@ -66,7 +73,7 @@ def form_submit(request, token: str):
     """Spam gets the same thank-you page as a real visitor; a human's mistakes get the form
     back with its errors."""
     webform = _active_form(token)
-    form = PublicLeadForm(request.POST)
+    form = PublicLeadForm(request.POST, webform=webform)
     if not form.is_valid():
         return _page(request, webform, form, status=400)
     try:

@@ -20,7 +20,12 @@ pytestmark = pytest.mark.django_db
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 IP = "203.0.113.7"
-VALID = {"company_name": "杭州数智科技有限公司", "contact_name": "李娜", "phone": "13700001111"}
+VALID = {
+    "company_name": "杭州数智科技有限公司",
+    "contact_name": "李娜",
+    "phone": "13700001111",
+    "consent": "on",
+}
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from loudou.compliance.models import ConsentRecord
 from loudou.leads.models import Lead, SourceChannel
 from loudou.webforms.models import WebForm
 from loudou.webforms.spam import fill_stamp
@@ -23,6 +24,7 @@ VALID = {
     "contact_name": "李娜",
     "phone": "13700001111",
     "need_description": "想了解生产管理系统",
+    "consent": "on",
 }
 
 
@@ -205,3 +207,31 @@ def test_hostile_posts_never_cause_a_server_error(client, webform, fields):
     # then
     assert response.status_code in {200, 400}
     assert created <= 1
+
+
+def test_the_visitor_must_tick_the_consent_shown_on_the_form(client, webform):
+    # given
+    webform.consent_text = "我同意测试公司处理我的信息。"
+    webform.save(update_fields=["consent_text"])
+    unticked = {k: v for k, v in VALID.items() if k != "consent"}
+    # when
+    page = client.get(reverse("webforms:form", args=[webform.token])).content.decode()
+    response = _post(client, webform, unticked)
+    # then
+    assert "我同意测试公司处理我的信息。" in page
+    assert 'name="consent"' in page
+    assert response.status_code == 400
+    assert "请阅读并勾选同意声明后再提交。" in response.content.decode()
+    assert Lead.objects.count() == 0
+
+
+def test_a_ticked_consent_is_recorded_on_the_new_contact(client, webform):
+    # when
+    response = _post(client, webform, VALID)
+    # then
+    assert response.status_code == 200
+    lead = Lead.objects.get()
+    [record] = ConsentRecord.objects.filter(contact=lead.contact)
+    assert (record.purpose, record.granted, record.source) == ("sales", True, "web_form")
+    assert record.evidence == f"官网咨询: {webform.consent_text}"
+    assert record.recorded_at == T0 + timedelta(seconds=10)
