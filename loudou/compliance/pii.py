@@ -2,7 +2,8 @@
 
 Mainland ID-card numbers (18 digits with the ISO 7064 MOD 11-2 check character, or the
 old 15-digit form with a valid birth date) and bank-card numbers (16-19 digits passing
-the Luhn check, optionally grouped with spaces or dashes).
+the Luhn check, optionally grouped with spaces or dashes, standing alone: no letter or
+digit on either side).
 """
 
 import re
@@ -13,8 +14,13 @@ from django.utils import timezone
 _ID18 = re.compile(r"(?<![0-9A-Za-z])([1-8]\d{5})(\d{8})(\d{3})([0-9Xx])(?![0-9A-Za-z])")
 _ID15 = re.compile(r"(?<![0-9A-Za-z])([1-8]\d{5})(\d{6})(\d{3})(?![0-9A-Za-z])")
 # One zero-width pattern per length, so that every candidate is tried: a greedy match
-# would swallow a neighbouring short number ("…7894 12月") and hide the card.
-_CARDS = [re.compile(rf"(?<![0-9])(?=(\d(?:[ -]?\d){{{n - 1}}})(?![0-9]))") for n in range(16, 20)]
+# would swallow a neighbouring short number ("…7894 12月") and hide the card. A run with a
+# letter or digit on either side is part of a longer token (a hex id such as
+# "00275937100699204a3d…"), not a card written down.
+_CARDS = [
+    re.compile(rf"(?<![0-9A-Za-z])(?=(\d(?:[ -]?\d){{{n - 1}}})(?![0-9A-Za-z]))")
+    for n in range(16, 20)
+]
 _ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 _ID_CHECK = "10X98765432"
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from loudou.core.schemas import Id
 from loudou.imports import exports, services
 from loudou.imports.exceptions import ImportFileError
 from loudou.imports.mapping import kind_model
@@ -27,7 +28,8 @@ class JobOut(Schema):
     encoding: str
     headers: list[str]
     mapping: dict[str, str]
-    owner_id: int | None
+    values: dict[str, dict[str, str]]
+    owner_id: Id | None
     to_pool: bool
     status: str
     error: str
@@ -37,6 +39,7 @@ class JobOut(Schema):
     merged: int
     duplicates: int
     rejected: int
+    warned: int
     started_at: datetime | None
     finished_at: datetime | None
     interrupted: bool
@@ -45,9 +48,18 @@ class JobOut(Schema):
     def resolve_interrupted(obj) -> bool:
         return obj.is_interrupted
 
+    @staticmethod
+    def resolve_values(obj) -> dict[str, dict[str, str]]:
+        return obj.value_mapping
+
 
 class MappingIn(Schema):
+    """`values`: {column: {value in the file: target}} for columns mapped to a looked-up
+    field; a target is a key from GET …/values (an id, a choice value), a code, username
+    or name, or "" (leave empty). Columns left out keep or get the suggestions."""
+
     mapping: dict[str, str] | None = None
+    values: dict[str, dict[str, str]] | None = None
     owner: int | None = None
     to_pool: bool = False
 
@@ -56,7 +68,27 @@ class PreviewRowOut(Schema):
     line: int
     outcome: str
     reason: str
+    warning: str
     values: dict[str, str]
+
+
+class ValueOptionOut(Schema):
+    key: str
+    label: str
+
+
+class ValueRowOut(Schema):
+    value: str
+    target: str | None
+
+
+class ValueColumnOut(Schema):
+    column: str
+    field: str
+    label: str
+    options: list[ValueOptionOut]
+    values: list[ValueRowOut]
+    more: bool
 
 
 def _file_error(error: ImportFileError) -> ValidationError:
@@ -111,9 +143,20 @@ def set_mapping(request, job_id: int, payload: MappingIn):
             mapping=payload.mapping or job.mapping,
             owner=owner,
             to_pool=payload.to_pool,
+            values=payload.values,
         )
     except ImportFileError as error:
         raise ValidationError({"mapping": [error.message]}) from error
+
+
+@router.get("/{id:job_id}/values", response={200: list[ValueColumnOut], 422: dict})
+def value_table(request, job_id: int):
+    """Per column of the job's mapping whose values may be mapped one by one: its field,
+    the targets, and the file's distinct values (the first 200) with the chosen or
+    suggested target (null: read as written)."""
+    job = access_job(request.user, job_id)
+    services.ensure_read(job)
+    return services.value_table(job, request.user)
 
 
 @router.post("/{id:job_id}/preview", response={200: list[PreviewRowOut], 422: dict})

@@ -101,9 +101,10 @@ def xlsx_file(lines: Iterable[list[Any]], header: list[str] | None = None, title
     return handle
 
 
-#: Exported columns of customers and contacts: the fields their services (and so the
-#: import) take
-CUSTOMER_COLUMNS, CONTACT_COLUMNS = CUSTOMER_FIELDS, CONTACT_FIELDS
+#: Exported columns of customers and contacts: the fields their services and the import
+#: take (a contact's collection purpose is not imported: it stays with its consents)
+CUSTOMER_COLUMNS = CUSTOMER_FIELDS
+CONTACT_COLUMNS = [name for name in CONTACT_FIELDS if name != "purpose"]
 
 
 def record_headers(model) -> list[str]:

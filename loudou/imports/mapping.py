@@ -1,6 +1,10 @@
 """Column mapping: which header feeds which field (of a lead, a customer or a contact, by the
 job's kind), suggested from Chinese and English headers, validated, and read from a JSON file
-for the CLI ({"列名": "field", ...})."""
+for the CLI ({"列名": "field", ...}, or {"columns": {...}, "values": {"列名": {"值": "…"}}}).
+
+Besides the sheet and EXTRA_FIELDS, a leads job may map a date column to "entered the stage
+X" (`entered:<stage code>`, an open stage after the first of the default pipeline): the
+history of a row then passes through that stage at that date (see rows.historical_path)."""
 
 import json
 import re
@@ -21,8 +25,11 @@ EXTRA_FIELDS = {
     "lost_reason": _("放弃原因"),
     "amount": _("金额"),
     "products": _("产品线"),
+    "external_id": _("外部编号（原系统 ID）"),
 }
 TARGETS = [*LEAD_FIELDS, *EXTRA_FIELDS]
+#: "entered:<stage code>": the date a row's deal entered that stage.
+STAGE_DATE_PREFIX = "entered:"
 #: Fields that several columns may feed (joined line by line as "列名: 值").
 MULTI = {"notes", "need_description", "pain_point"}
 
@@ -73,7 +80,23 @@ SYNONYMS = {
     "customer_type": ["客户类型", "customertype", "leadtype"],
     "purchasing_power": ["购买力", "purchasingpower"],
     "notes": ["备注", "说明", "notes", "note", "remark", "remarks", "comment", "comments"],
-    "owner": ["负责人", "销售", "业务员", "所有人", "owner", "salesrep", "rep", "assignedto"],
+    "owner": [
+        "负责人",
+        "销售",
+        "销售员",
+        "业务员",
+        "所有人",
+        "跟进人",
+        "owner",
+        "salesrep",
+        "rep",
+        "assignedto",
+        "salesagent",
+        "agent",
+        "salesperson",
+        "dealowner",
+        "accountowner",
+    ],
     "captured_at": [
         "录入时间",
         "创建时间",
@@ -84,9 +107,20 @@ SYNONYMS = {
         "createddate",
         "capturedat",
         "firstcontactdate",
+        "createdate",
+        "createdon",
         "date",
     ],
-    "stage": ["阶段", "销售阶段", "stage", "dealstage"],
+    "stage": [
+        "阶段",
+        "销售阶段",
+        "商机阶段",
+        "状态",
+        "stage",
+        "dealstage",
+        "opportunitystage",
+        "pipelinestage",
+    ],
     "stage_entered_at": ["进入阶段时间", "阶段时间", "stageenteredat", "stagedate"],
     "closed_at": [
         "成交日期",
@@ -95,12 +129,41 @@ SYNONYMS = {
         "关闭日期",
         "closedat",
         "closedate",
+        "closingdate",
         "wondate",
         "lostdate",
+        "成交时间",
     ],
     "lost_reason": ["放弃原因", "丢单原因", "lostreason"],
-    "amount": ["金额", "商机金额", "合同金额", "amount", "dealvalue", "value"],
+    "amount": [
+        "金额",
+        "商机金额",
+        "合同金额",
+        "成交金额",
+        "amount",
+        "dealvalue",
+        "dealamount",
+        "closevalue",
+        "value",
+    ],
+    "external_id": [
+        "id",
+        "外部编号",
+        "编号",
+        "原系统编号",
+        "externalid",
+        "opportunityid",
+        "dealid",
+        "leadid",
+        "recordid",
+    ],
     "products": ["产品", "产品线", "product", "products", "productline"],
+}
+#: Date columns that name a stage of the seeded pipeline by its code ("engage date" →
+#: entered 已接触); suggested only while the default pipeline has that open stage.
+STAGE_DATE_SYNONYMS = {
+    "contacted": ["engagedate", "engagedat", "engagementdate", "接触日期", "接触时间"],
+    "opportunity": ["qualifieddate", "qualifiedat", "商机日期", "转商机日期"],
 }
 #: Customer and contact targets, each with the lead synonyms it shares (None: its own only).
 KIND_TARGETS: dict[str, dict[str, str | None]] = {
@@ -132,9 +195,27 @@ def normalise_header(header: str) -> str:
     return _NOISE.sub("", str(header)).casefold()
 
 
+def stage_date_targets() -> dict[str, str]:
+    """{"entered:<code>": label} for the open stages of the default pipeline after its
+    first one (the first is entered at the capture time)."""
+    from loudou.pipeline.choices import StageKind
+    from loudou.pipeline.services.moves import default_pipeline
+
+    pipeline = default_pipeline()
+    if pipeline is None:
+        return {}
+    stages = pipeline.stages.filter(kind=StageKind.OPEN).order_by("order")[1:]
+    return {
+        f"{STAGE_DATE_PREFIX}{stage.code}": _("进入“{stage}”的时间").format(stage=stage)
+        for stage in stages
+    }
+
+
 def targets(kind: str = "leads") -> list[str]:
     """The fields a job of `kind` may fill."""
-    return TARGETS if kind == "leads" else list(KIND_TARGETS[kind])
+    if kind == "leads":
+        return [*TARGETS, *stage_date_targets()]
+    return list(KIND_TARGETS[kind])
 
 
 def multi_targets(kind: str = "leads") -> set[str]:
@@ -154,7 +235,8 @@ def target_labels(kind: str = "leads") -> dict[str, str]:
         from loudou.leads.models import Lead
 
         labels = {f.name: f.verbose_name for f in Lead._meta.fields}
-        return {t: labels.get(t) or EXTRA_FIELDS.get(t, t) for t in TARGETS}
+        own = {t: labels.get(t) or EXTRA_FIELDS.get(t, t) for t in TARGETS}
+        return {**own, **stage_date_targets()}
     model = kind_model(kind)
     labels = {f.name: f.verbose_name for f in model._meta.fields}
     labels["owner"] = EXTRA_FIELDS["owner"]
@@ -188,6 +270,8 @@ def _index(kind: str = "leads") -> dict[str, str]:
         index[normalise_header(name)] = name
     for target, words in SYNONYMS.items():
         index.update({normalise_header(word): target for word in words})
+    for code, words in STAGE_DATE_SYNONYMS.items():
+        index.update({normalise_header(word): f"{STAGE_DATE_PREFIX}{code}" for word in words})
     return index
 
 
@@ -200,7 +284,12 @@ def suggest(
     A single-valued field is suggested for its first matching header only."""
     saved = saved or {}
     index = _index(kind)
-    allowed, multi = targets(kind), multi_targets(kind)
+    allowed, multi = set(TARGETS if kind == "leads" else targets(kind)), multi_targets(kind)
+    wanted = [saved.get(h, "") for h in headers] + [
+        index.get(normalise_header(h), "") for h in headers
+    ]
+    if kind == "leads" and any(str(t).startswith(STAGE_DATE_PREFIX) for t in wanted):
+        allowed |= set(stage_date_targets())  # read only when a header may be one
     taken: set[str] = set()
     result: dict[str, str] = {}
     for header in headers:
@@ -232,12 +321,20 @@ def validate(mapping: dict[str, str], headers: list[str], kind: str = "leads") -
     return clean
 
 
-def load_mapping_file(path: str | Path) -> dict[str, str]:
-    """A JSON object {"列名": "field"} (a null or "" field ignores the column)."""
+def load_mapping_file(path: str | Path) -> tuple[dict[str, str], dict | None]:
+    """(columns, values) from a JSON object: {"列名": "field"} (a null or "" field ignores
+    the column), or {"columns": {"列名": "field"}, "values": {"列名": {"值": "target"}}}.
+    `values` is None when the file has none (the suggestions are used)."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
     except (OSError, ValueError) as error:
         raise ImportFileError("bad_mapping", detail=str(error)) from error
     if not isinstance(data, dict):
         raise ImportFileError("bad_mapping", detail=str(_("映射文件必须是 JSON 对象")))
-    return {str(k): str(v or "") for k, v in data.items()}
+    values = None
+    if isinstance(data.get("columns"), dict):
+        values = data.get("values")
+        if values is not None and not isinstance(values, dict):
+            raise ImportFileError("bad_mapping", detail=str(_("“values”必须是 JSON 对象")))
+        data = data["columns"]
+    return {str(k): str(v or "") for k, v in data.items()}, values

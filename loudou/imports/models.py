@@ -45,7 +45,11 @@ class ImportJob(TimeStampedModel):
 
     `owner` is the target owner; None with `to_pool` puts the leads in the pool (公海).
     `sample`: the first data rows, kept when the file is read (`readers.read_all`), which
-    the preview dry-runs without opening the file again; None for a job from before."""
+    the preview dry-runs without opening the file again; None for a job from before.
+    `distinct`: per column, its first distinct values (read from the whole file at the
+    same time, `readers.DISTINCT_VALUES` at most, {"values": [...], "more": bool}), which
+    the value mapping offers. `value_mapping`: {column: {value in the file: target key}}
+    (`imports.values`)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -62,6 +66,8 @@ class ImportJob(TimeStampedModel):
     delimiter = models.CharField(_("分隔符"), max_length=1, blank=True)
     headers = models.JSONField(_("表头"), default=list)
     mapping = models.JSONField(_("列映射"), default=dict)
+    value_mapping = models.JSONField(_("值映射"), default=dict, blank=True)
+    distinct = models.JSONField(_("各列的不同值"), null=True, blank=True, default=None)
     sample = models.JSONField(_("前几行"), null=True, blank=True, default=None)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -82,6 +88,7 @@ class ImportJob(TimeStampedModel):
     merged = models.PositiveIntegerField(_("已合并"), default=0)
     duplicates = models.PositiveIntegerField(_("已存在"), default=0)
     rejected = models.PositiveIntegerField(_("已拒绝"), default=0)
+    warned = models.PositiveIntegerField(_("有提醒"), default=0)
     worker = models.CharField(_("执行进程"), max_length=120, blank=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
@@ -126,7 +133,9 @@ def _process_exists(pid: int) -> bool:
 
 class ImportRow(models.Model):
     """What became of one data row: imported (the lead, customer or contact it created), a
-    duplicate of a record already there, merged, or rejected with the reasons."""
+    duplicate of a record already there, merged, or rejected with the reasons. `warning`:
+    what an imported row's data made the import decide (a date moved to keep the stage
+    history in order, a closed deal kept as history without a contact, …)."""
 
     job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rows")
     line = models.PositiveIntegerField(_("行号"))
@@ -142,6 +151,7 @@ class ImportRow(models.Model):
         "customers.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reason = models.TextField(_("原因"), blank=True)
+    warning = models.TextField(_("提醒"), blank=True)
     values = models.JSONField(_("原始值"), default=dict)
 
     class Meta:
@@ -185,3 +195,31 @@ class ColumnMapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.header} → {self.field}"
+
+
+class ValueMapping(models.Model):
+    """A user's last choice for a value of a mapped field in one kind of import ("Won" →
+    the stage 签约客户, "Moses Frase" → a user): suggested again for the same field."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="value_mappings"
+    )
+    kind = models.CharField(
+        _("导入类型"), max_length=10, choices=ImportKind, default=ImportKind.LEADS
+    )
+    field = models.CharField(_("字段"), max_length=40)
+    raw = models.CharField(_("文件中的值"), max_length=200)
+    target = models.CharField(_("对应"), max_length=40, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("值映射")
+        verbose_name_plural = _("值映射")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind", "field", "raw"], name="valuemapping_user_kind_field_raw"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.raw} → {self.target}"

@@ -38,6 +38,11 @@ MAX_COLUMNS = 200
 HEAD_RECORDS = 1000
 #: Characters of cells a job keeps of its first rows for the preview (`read_all`).
 SAMPLE_CHARS = 1024 * 1024
+#: Distinct values kept per column for the value mapping (`read_all`), and the longest
+#: value kept (a longer one is free text, not something to map).
+DISTINCT_VALUES = 200
+DISTINCT_CHARS = 100
+FORMULA_STARTS = set("=+-@\t\r")
 DELIMITERS = ",;\t|"
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
@@ -95,13 +100,60 @@ class Table:
         return total
 
 
-def read_all(table: Table, sample_rows: int) -> tuple[int, list[dict[str, Any]]]:
+def cell_text(value: Any) -> str:
+    """A cell as the import reads it: stripped text (inner whitespace collapsed unless it
+    spans lines), whole floats without ".0", times in ISO form, an export's neutralising
+    apostrophe removed."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    text = " ".join(str(value).split()) if "\n" not in str(value) else str(value).strip()
+    if text[:1] == "'" and text[1:2] in FORMULA_STARTS:  # neutralised by an export
+        text = text[1:]
+    return text
+
+
+class Distinct:
+    """The first DISTINCT_VALUES distinct values (as `cell_text` reads them) of each
+    column, gathered over the whole file; a column with more, or with a longer value, is
+    marked `more` and no longer looked at (so a column of ids costs nothing)."""
+
+    def __init__(self, headers: list[str]):
+        self.seen: dict[str, dict[str, None]] = {h: {} for h in headers}
+        self.more: set[str] = set()
+
+    def add(self, row: dict[str, Any]) -> None:
+        for header, value in row.items():
+            if header in self.more:
+                continue
+            text = cell_text(value)
+            seen = self.seen[header]
+            if not text or text in seen:
+                continue
+            if len(seen) >= DISTINCT_VALUES or len(text) > DISTINCT_CHARS:
+                self.more.add(header)
+            else:
+                seen[text] = None
+
+    def as_json(self) -> dict[str, dict[str, Any]]:
+        return {h: {"values": list(v), "more": h in self.more} for h, v in self.seen.items()}
+
+
+def read_all(
+    table: Table, sample_rows: int, distinct: Distinct | None = None
+) -> tuple[int, list[dict[str, Any]]]:
     """One pass over the whole file (every cell, the encoding, the row cap): the row count
     and its first `sample_rows` rows as JSON ({"line", "cells"}, the cells in header order;
-    rows stop there once SAMPLE_CHARS characters are kept)."""
+    rows stop there once SAMPLE_CHARS characters are kept). `distinct`, when given,
+    gathers each column's distinct values on the way."""
     total, sample, kept = 0, [], 0
     for line, row in table.rows():
         total += 1
+        if distinct is not None:
+            distinct.add(row)
         if total <= sample_rows:
             cells = [_to_json(v) for v in row.values()]
             kept += sum(len(str(c)) for c in cells)

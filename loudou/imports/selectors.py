@@ -31,3 +31,9 @@ def top_reasons(job: ImportJob, limit: int = 10) -> list[tuple[str, int]]:
     """The most frequent rejection reasons with their counts."""
     counted = rejected_rows(job).values("reason").annotate(n=Count("id")).order_by("-n", "reason")
     return [(row["reason"], row["n"]) for row in counted[:limit]]
+
+
+def top_warnings(job: ImportJob, limit: int = 10) -> list[tuple[str, int]]:
+    """The most frequent warnings of imported rows with their counts."""
+    rows = job.rows.exclude(warning="").values("warning").annotate(n=Count("id"))
+    return [(row["warning"], row["n"]) for row in rows.order_by("-n", "warning")[:limit]]

@@ -12,7 +12,7 @@ from loudou.imports.api import export_response, rejected_response
 from loudou.imports.exceptions import ImportFileError
 from loudou.imports.forms import MappingForm, UploadForm
 from loudou.imports.models import JobStatus
-from loudou.imports.selectors import access_job, top_reasons, visible_jobs
+from loudou.imports.selectors import access_job, top_reasons, top_warnings, visible_jobs
 
 
 @login_required
@@ -42,8 +42,9 @@ def job_list(request):
 def job_detail(request, job_id: int):
     job = access_job(request.user, job_id)
     data = request.POST if request.method == "POST" else None
-    form = MappingForm(data, job=job, actor=request.user)
+    form = MappingForm(data, job=job, actor=request.user, values=_values(job, request.user))
     context = {"job": job, "form": form, "reasons": top_reasons(job)}
+    context["warnings"] = top_warnings(job)
     if request.method == "POST" and form.is_valid():
         try:
             services.set_mapping(
@@ -52,11 +53,23 @@ def job_detail(request, job_id: int):
                 mapping=form.mapping(),
                 owner=form.cleaned_data.get("owner"),
                 to_pool=form.cleaned_data.get("to_pool", False),
+                values=form.values(),
             )
             context["preview"] = services.preview(job=job)
+            # the value selects of the mapping just saved (a column mapped anew gets its own)
+            context["form"] = MappingForm(
+                job=job, actor=request.user, values=_values(job, request.user)
+            )
         except (ImportFileError, PermissionDenied, ValidationError) as error:
             form.add_error(None, str(getattr(error, "message", None) or error))
     return render(request, "imports/detail.html", context)
+
+
+def _values(job, user) -> list:
+    """The value selects of a job whose mapping can still be changed."""
+    if job.status not in (JobStatus.UPLOADED, JobStatus.PREVIEWED):
+        return []
+    return services.value_table(job, user)
 
 
 @login_required
@@ -66,7 +79,7 @@ def job_progress(request, job_id: int):
     job = access_job(request.user, job_id)
     if request.GET.get("analysing") and job.status != JobStatus.ANALYSING:
         return HttpResponse(headers={"HX-Refresh": "true"})
-    context = {"job": job, "reasons": top_reasons(job)}
+    context = {"job": job, "reasons": top_reasons(job), "warnings": top_warnings(job)}
     return render(request, "imports/detail.html#progress", context)
 
 

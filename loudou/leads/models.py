@@ -186,6 +186,14 @@ class Lead(TimeStampedModel):
     # validity and ownership
     is_valid = models.BooleanField(_("有效线索"), default=True, db_index=True)
     invalid_reason = models.CharField(_("无效原因"), max_length=200, blank=True)
+    #: imported closed history (won or lost) without any contact method: kept valid so
+    #: that it counts in the funnel (ADR 0012); never set by hand
+    is_historical = models.BooleanField(
+        _("历史记录"),
+        default=False,
+        editable=False,
+        help_text=_("导入的已结束商机（成交或放弃），没有联系方式也计入漏斗。"),
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("负责人"),
@@ -359,6 +367,11 @@ class Lead(TimeStampedModel):
         derived = ["search_key", "company_key", "company_prefix"]
         widen_update_fields(kwargs, {"company_name", "contact_name"}, derived)
         super().save(*args, **kwargs)
+
+    @property
+    def has_contact(self) -> bool:
+        """Whether any contact method (phone, e-mail, WeChat) is filled in."""
+        return bool(self.phone or self.email or self.wechat)
 
     def derive_status(self) -> str:
         """当前状态 follows from the stage and the follow-ups: converted when the stage is

@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,9 +37,36 @@ def may_see_team(viewer: User, team: Team) -> bool:
     return viewer.sees_all or (viewer.role == Role.MANAGER and team.manager_id == viewer.pk)
 
 
-def default_period(today: date | None = None) -> tuple[date, date]:
+def default_period(
+    today: date | None = None, leads: QuerySet[Lead] | None = None
+) -> tuple[date, date]:
+    """The last DEFAULT_DAYS days; when `leads` (the viewer's) has none captured then but
+    has some (an old data set, just imported), the days of their captures instead
+    (`data_period`)."""
     today = today or timezone.localdate()
-    return today - timedelta(days=DEFAULT_DAYS - 1), today
+    window = today - timedelta(days=DEFAULT_DAYS - 1), today
+    if leads is None:
+        return window
+    recent = leads.filter(
+        captured_at__gte=local_midnight(window[0]),
+        captured_at__lt=local_midnight(today + timedelta(days=1)),
+    )
+    if recent.exists():
+        return window
+    return data_period(leads) or window
+
+
+def data_period(leads: QuerySet[Lead]) -> tuple[date, date] | None:
+    """The first and last local day `leads` were captured, within FIRST_DAY..LAST_DAY and
+    at most MAX_PERIOD_DAYS long (the latest ones kept); None without any."""
+    span = leads.order_by().aggregate(first=Min("captured_at"), last=Max("captured_at"))
+    if span["first"] is None:
+        return None
+    first = max(timezone.localdate(span["first"]), FIRST_DAY)
+    last = min(timezone.localdate(span["last"]), LAST_DAY)
+    if last < first:
+        return None
+    return max(first, last - timedelta(days=MAX_PERIOD_DAYS - 1)), last
 
 
 def check_day(name: str, day: date) -> None:
@@ -81,9 +108,13 @@ class Scope:
         pipeline: Pipeline | int | None = None,
     ) -> "Scope":
         """Refuses (PermissionDenied) a team or rep the viewer may not see, and
-        (ValidationError) an unknown team, rep or pipeline or an end before the start."""
+        (ValidationError) an unknown team, rep or pipeline or an end before the start.
+        Without start and end, the period is `default_period` of the scope's leads."""
         team = _team(viewer, team)
         rep = _rep(viewer, rep)
+        if start is None and end is None:
+            probe = cls(viewer, team, rep, FIRST_DAY, LAST_DAY, None)
+            start, end = default_period(leads=probe.leads())
         default_start, default_end = default_period()
         start, end = start or default_start, end or default_end
         _check_period(start, end)

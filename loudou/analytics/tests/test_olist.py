@@ -1,15 +1,16 @@
-"""The real Olist funnel, imported through the product's own import, gives the conversion
-by origin, the overall conversion and the cycle medians that pandas computes from the raw
-CSVs.
+"""The real Olist funnel, imported through the product's own import, gives the funnel, the
+conversion by origin and the cycle figures that pandas computes from the raw CSVs.
 
-The import file is the MQL file joined with the closed deals: each won lead carries the
-stage 签约客户 and its won_date as 成交日期; each lead gets a made-up e-mail address
-(the data set has no contact details, and a lead without any is 无效线索, kept out of
-the funnel). The product refuses a deal dated before the lead's first contact (a stage
-change cannot go back in time), so pandas leaves those leads out too; in the full file one
-mql_id reads as a bank-card number and is refused (PIPL), which the test takes from the
-import job.
-By default the first 400 MQL rows; LOUDOU_OLIST_FULL=1 takes all 8,000.
+Every one of the 8,000 MQLs is imported as it is (issue 12): no made-up contact details
+and no refused row. The import file is the MQL file joined with the closed deals, with a
+`deal_stage` column: "won" for an MQL with a deal row, "not won" for the others (the data
+set's README: "a lead with no deal row was not won by the end of the data"); the value
+mapping sends them to 签约客户 and 放弃. Both are closed history without contacts, so
+flagged and counted in the funnel (ADR 0012). A lost lead has no date: it is lost at its
+capture. The deal won before its first contact is recorded at the first contact (a
+warning on its row), so its cycle is 0 days here and in pandas. The period is the
+analysis default: the last 90 days hold no lead, so it is the data's own range.
+LOUDOU_OLIST_ROWS=N takes the first N MQLs only (default: all).
 """
 
 import os
@@ -20,21 +21,21 @@ import pytest
 from django.conf import settings
 
 from loudou.analytics.services.conversion import conversion
+from loudou.analytics.services.funnel import funnel
 from loudou.analytics.services.scope import Scope
 from loudou.imports import services
-from loudou.imports.models import ImportRow
-from loudou.leads.models import SourceChannel
+from loudou.leads.models import Lead, SourceChannel
+from loudou.pipeline.models import Stage
 
 DATA = Path(settings.BASE_DIR).parent / "shared/data/olist_marketing_funnel"
 MQL = DATA / "olist_marketing_qualified_leads_dataset.csv"
 DEALS = DATA / "olist_closed_deals_dataset.csv"
-ROWS = None if os.environ.get("LOUDOU_OLIST_FULL") else 400
+ROWS = int(os.environ.get("LOUDOU_OLIST_ROWS", "0")) or None
 MAPPING = {
     "mql_id": "company_name",
     "first_contact_date": "captured_at",
     "origin": "source",
-    "email": "email",
-    "stage": "stage",
+    "deal_stage": "stage",
     "won_date": "closed_at",
 }
 
@@ -45,14 +46,13 @@ def _joined() -> pd.DataFrame:
         mql = mql.head(ROWS)
     deals = pd.read_csv(DEALS, dtype=str, keep_default_na=False)[["mql_id", "won_date"]]
     frame = mql.merge(deals, on="mql_id", how="left").fillna({"won_date": ""})
-    frame["email"] = frame["mql_id"].str[:12] + "@olist.example.com"
-    frame["stage"] = frame["won_date"].map(lambda won: "signed" if won else "")
+    frame["deal_stage"] = frame["won_date"].map(lambda won: "won" if won else "not won")
     return frame
 
 
 def _add_channels(origins: pd.Series) -> None:
     """One source channel per Olist origin that none of ours matches, as an administrator
-    would configure before importing."""
+    would configure before importing (so `unknown` is a channel, an empty origin none)."""
     known = {
         key.casefold()
         for row in SourceChannel.objects.values_list("code", "name", "name_en")
@@ -63,28 +63,19 @@ def _add_channels(origins: pd.Series) -> None:
             SourceChannel.objects.create(code=origin, name=origin, name_en=origin)
 
 
-def _source_codes(origins: pd.Series) -> pd.Series:
-    codes = {}
-    for channel in SourceChannel.objects.all():
-        for key in (channel.code, channel.name, channel.name_en):
-            codes[key.casefold()] = channel.code
-    origin = origins.str.strip()
-    return origin.map(lambda o: "" if o == "" else codes.get(o.casefold(), "other"))
-
-
-def _expected(frame: pd.DataFrame, refused: set[str]) -> dict:
-    """pandas over the raw rows: {source code: (leads, deals, rate, avg, median)}."""
-    frame = frame.drop_duplicates("mql_id")
-    frame = frame[~frame["mql_id"].isin(refused)].copy()
+def _expected_conversion(frame: pd.DataFrame) -> dict:
+    """pandas over the raw rows: {origin ("" when empty; None: all): (leads, deals, rate,
+    average and median cycle days)}. A cycle runs from the first contact to the won date,
+    never below 0."""
     contact = pd.to_datetime(frame["first_contact_date"])
     won = pd.to_datetime(frame["won_date"].replace("", None))
-    frame = frame[~(won < contact)].copy()  # refused by the product: won before contact
-    frame["cycle"] = (won - contact).dt.total_seconds() / 86400
-    frame["deal"] = frame["won_date"] != ""
-    frame["code"] = _source_codes(frame["origin"])
+    frame = frame.assign(
+        cycle=((won - contact).dt.total_seconds() / 86400).clip(lower=0),
+        deal=frame["won_date"] != "",
+        code=frame["origin"].str.strip(),
+    )
     result = {}
-    groups = [(code, g) for code, g in frame.groupby("code")] + [(None, frame)]
-    for code, group in groups:
+    for code, group in [*frame.groupby("code"), (None, frame)]:
         cycles = group.loc[group["deal"], "cycle"]
         leads, deals = len(group), int(group["deal"].sum())
         result[code] = (
@@ -97,11 +88,27 @@ def _expected(frame: pd.DataFrame, refused: set[str]) -> dict:
     return result
 
 
+def _expected_reached(frame: pd.DataFrame) -> dict:
+    """Reached per stage: every lead entered the first stage; a won deal passed every open
+    stage (it skipped them) and reached 签约客户; the others reached 放弃 only."""
+    won = int((frame["won_date"] != "").sum())
+    return {
+        "resource": len(frame),
+        "graded": won,
+        "contacted": won,
+        "lead_customer": won,
+        "opportunity": won,
+        "signed": won,
+        "implemented": 0,
+        "abandoned": len(frame) - won,
+    }
+
+
 @pytest.mark.skipif(not (MQL.exists() and DEALS.exists()), reason="shared data not present")
-def test_olist_conversion_by_origin_equals_pandas_over_the_raw_files(
+def test_olist_funnel_and_conversion_by_origin_equal_pandas_over_the_raw_files(
     admin_user, director, tmp_path, settings
 ):
-    # given
+    # given: every MQL, imported with a value mapping for the deal stage
     settings.DATA_DIR = tmp_path
     frame = _joined()
     _add_channels(frame["origin"])
@@ -109,35 +116,35 @@ def test_olist_conversion_by_origin_equals_pandas_over_the_raw_files(
     frame[list(MAPPING)].to_csv(path, index=False)
     with path.open("rb") as handle:
         job = services.create_job(actor=admin_user, upload=handle, original_name=path.name)
-    services.set_mapping(actor=admin_user, job=job, mapping=MAPPING, to_pool=True)
+    stages = dict(Stage.objects.filter(pipeline__is_default=True).values_list("code", "pk"))
+    values = {"deal_stage": {"won": str(stages["signed"]), "not won": str(stages["abandoned"])}}
+    services.set_mapping(actor=admin_user, job=job, mapping=MAPPING, values=values, to_pool=True)
     job = services.run_job(job=job)
-    dates = pd.to_datetime(frame["first_contact_date"])
-    scope = Scope.build(director, start=dates.min().date(), end=dates.max().date())
     # when
+    scope = Scope.build(director)
     rows = conversion(scope, by="source")
-    # then  rows the product refuses: a deal before the first contact (pandas finds those
-    # itself) and an mql_id that reads as a bank-card number (PIPL, read from the job)
-    rejected = ImportRow.objects.filter(job=job, outcome="rejected")
-    refused = {r.values["mql_id"] for r in rejected if "个人信息保护法" in r.reason}
-    backwards = {r.values["mql_id"] for r in rejected if "早于" in r.reason}
-    contact = pd.to_datetime(frame["first_contact_date"])
-    won = pd.to_datetime(frame["won_date"].replace("", None))
-    assert backwards == set(frame.loc[won < contact, "mql_id"])
-    assert len(refused) + len(backwards) == job.rejected
-    assert len(refused) <= 2
-    expected = _expected(frame, refused)
-    assert job.status == "done"
+    result = funnel(scope)
+    # then
     codes = dict(SourceChannel.objects.values_list("pk", "code"))
     got = {
-        (None if row["key"] is None else codes.get(row["key"], "")): (
-            row["leads"],
-            row["deals"],
-            row["rate"],
-            row["avg_cycle_days"],
-            row["median_cycle_days"],
+        None if r["key"] is None else codes.get(r["key"], ""): (
+            r["leads"],
+            r["deals"],
+            r["rate"],
+            r["avg_cycle_days"],
+            r["median_cycle_days"],
         )
-        for row in rows
+        for r in rows
     }
+    dates = pd.to_datetime(frame["first_contact_date"])
+    expected = _expected_conversion(frame)
+    summary = f"olist: {job.imported} in, {job.rejected} refused, {job.warned} warned"
+    print(f"{summary}; {expected[None]}")  # noqa: T201
+    assert (job.status, job.imported, job.rejected) == ("done", len(frame), 0)
+    assert Lead.objects.filter(is_historical=True).count() == len(frame)
+    assert (scope.start, scope.end) == (dates.min().date(), dates.max().date())
     assert got == expected
-    assert expected[None][1] > 10  # the slice holds real deals
-    assert len(expected) > 6  # origins kept apart
+    assert {r["code"]: r["reached"] for r in result["stages"]} == _expected_reached(frame)
+    assert result["totals"]["won"] == expected[None][1]
+    assert result["totals"]["conversion_pct"] == expected[None][2]
+    assert len(expected) > 6  # origins kept apart, the empty one and `unknown` included

@@ -198,3 +198,33 @@ def test_phone_numbers_are_not_flagged(text):
 def test_ordinary_text_is_not_flagged(text):
     # when / then
     assert find_sensitive(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "3e97f8a21231307807472705ecdf4a97",  # an Olist mql_id: 17 digits between letters
+        "539ed9e19811677513447759be5eccfc",  # an Olist seller_id
+        "a{card}f",
+        "id{card}",
+        "{card}ab",
+        "X{card}Y 工商银行",
+    ],
+)
+def test_a_card_like_run_inside_a_longer_hex_or_alphanumeric_token_is_not_flagged(text):
+    # given: a Luhn-valid run with a letter beside it (the Olist ids pass Luhn too)
+    card = with_luhn_digit("622202123456789")
+    assert luhn_valid("21231307807472705")
+    assert luhn_valid("19811677513447759")
+    # when / then
+    assert find_sensitive(text.format(card=card)) is None
+
+
+@pytest.mark.parametrize(
+    "text", ["{card}", "卡号{card}", "{card}，工商银行", "卡号：{grouped}", "({card})", "#{card}"]
+)
+def test_a_card_number_written_alone_or_beside_chinese_text_is_still_flagged(text):
+    # given
+    card = with_luhn_digit("622202123456789")
+    # when / then
+    assert find_sensitive(text.format(card=card, grouped=grouped(card, " "))) == "bank_card"

@@ -9,7 +9,14 @@ from django.utils.translation import gettext as _
 
 from loudou.imports.models import ImportJob, RowOutcome
 from loudou.imports.services.convert import Converted
-from loudou.imports.services.rows import RowResult, describe, external_ref, historical_move
+from loudou.imports.services.rows import (
+    RowResult,
+    describe,
+    duplicate_reason,
+    external_ref,
+    historical_path,
+    is_closed,
+)
 from loudou.leads.services.bulk import LeadBatch, Planned
 
 
@@ -32,15 +39,16 @@ def import_rows(
             result.reason = describe(converted.errors)
         elif ref in known or ref in pending:
             result.outcome, result.lead_id = RowOutcome.DUPLICATE, known.get(ref)
+            result.reason = duplicate_reason(converted)
         else:
             try:
-                planned = _plan(job, leads, converted, ref)
+                planned, warned = _plan(job, leads, converted, ref)
             except (ValidationError, PermissionDenied) as error:
                 result.reason = describe(error)
                 continue
             leads.accept(planned)
             pending[ref] = planned
-            result.outcome = RowOutcome.IMPORTED
+            result.outcome, result.warning = RowOutcome.IMPORTED, "; ".join(warned)
     leads.write()
     for result in results:
         planned = pending.get(external_ref(result.fingerprint))
@@ -50,8 +58,10 @@ def import_rows(
     return results
 
 
-def _plan(job: ImportJob, leads: LeadBatch, converted: Converted, ref: str) -> Planned:
-    """rows._create for one row: register, release to the pool, move, opportunity."""
+def _plan(
+    job: ImportJob, leads: LeadBatch, converted: Converted, ref: str
+) -> tuple[Planned, list[str]]:
+    """rows._create for one row: register, release to the pool, moves, opportunity."""
     extras = converted.extras
     owner = extras.get("owner") or job.owner
     leads.ensure_assignable(owner)
@@ -60,22 +70,22 @@ def _plan(job: ImportJob, leads: LeadBatch, converted: Converted, ref: str) -> P
         owner=owner,
         captured_at=extras.get("captured_at"),
         external_ref=ref,
+        historical=is_closed(extras),
     )
     if job.to_pool and not extras.get("owner") and planned.lead.owner_id is not None:
         leads.release(planned, reason=_("导入公海"))
-    if extras.get("stage") is not None:
-        _move(leads, planned, extras)
+    warnings = _move(leads, planned, extras)
     opportunity = {k: extras[k] for k in ("amount", "products") if extras.get(k) is not None}
     if opportunity:
         leads.set_opportunity(planned, **opportunity)
-    return planned
+    return planned, warnings
 
 
-def _move(leads: LeadBatch, planned: Planned, extras: dict[str, Any]) -> None:
-    move = historical_move(planned.lead, extras, lambda: _default_lost_reason(leads))
-    if move is not None:
-        stage, at, lost_reason = move
+def _move(leads: LeadBatch, planned: Planned, extras: dict[str, Any]) -> list[str]:
+    path = historical_path(planned.lead, extras, lambda: _default_lost_reason(leads))
+    for stage, at, lost_reason in path.moves:
         leads.move(planned, to_stage=stage, at=at, lost_reason=lost_reason)
+    return path.warnings
 
 
 def _default_lost_reason(leads: LeadBatch):

@@ -15,10 +15,18 @@ from django.utils.translation import gettext as _
 
 from loudou.imports import mapping as mappings
 from loudou.imports.exceptions import ImportFileError
-from loudou.imports.models import ColumnMapping, ImportJob, ImportKind, JobStatus
-from loudou.imports.readers import check_file, file_kind, open_table, read_all, sample_rows
+from loudou.imports.models import ColumnMapping, ImportJob, ImportKind, ImportRow, JobStatus
+from loudou.imports.readers import (
+    Distinct,
+    check_file,
+    file_kind,
+    open_table,
+    read_all,
+    sample_rows,
+)
+from loudou.imports.services import values as value_maps
 from loudou.imports.services.batch import import_rows
-from loudou.imports.services.convert import Converter
+from loudou.imports.services.convert import Converter, repeat_fingerprint
 from loudou.imports.services.records import import_records
 from loudou.imports.services.rows import external_ref, process_row
 from loudou.leads.models import Lead
@@ -74,7 +82,7 @@ def create_job(
         table = None
         if not (later and file_kind(name) == "xlsx"):
             table = open_table(path, encoding=encoding, delimiter=delimiter)
-        total, sample = (0, None) if later else read_all(table, PREVIEW_ROWS)
+        total, sample, distinct = (0, None, None) if later else _read_all(table)
     except ImportFileError:
         path.unlink(missing_ok=True)
         raise
@@ -86,6 +94,7 @@ def create_job(
         status=JobStatus.ANALYSING if later else JobStatus.UPLOADED,
         total=total,
         sample=sample,
+        distinct=distinct,
         **_read(table, actor, kind, encoding, delimiter),
     )
     if later:
@@ -116,6 +125,13 @@ def _store(upload: BinaryIO, suffix: str) -> Path:
     return path
 
 
+def _read_all(table) -> tuple[int, list, dict]:
+    """The whole file read once: row count, sample and each column's distinct values."""
+    distinct = Distinct(table.headers)
+    total, sample = read_all(table, PREVIEW_ROWS, distinct)
+    return total, sample, distinct.as_json()
+
+
 def _read(table, actor: User, kind: str, encoding: str | None, delimiter: str | None) -> dict:
     """A job's fields from its opened table; without one (not read yet), the encoding and
     delimiter asked for, which its reading will use."""
@@ -138,7 +154,7 @@ def analyse_job(*, job: ImportJob) -> ImportJob:
         return job
     try:
         table = _table(job)
-        total, sample = read_all(table, PREVIEW_ROWS)
+        total, sample, distinct = _read_all(table)
     except ImportFileError as error:
         if ImportJob.objects.filter(pk=job.pk, status=JobStatus.ANALYSING).update(
             status=JobStatus.FAILED, error=error.message, file="", updated_at=timezone.now()
@@ -150,6 +166,7 @@ def analyse_job(*, job: ImportJob) -> ImportJob:
             status=JobStatus.UPLOADED,
             total=total,
             sample=sample,
+            distinct=distinct,
             updated_at=timezone.now(),
             **fields,
         )
@@ -200,23 +217,34 @@ def set_mapping(
     owner: User | None = None,
     to_pool: bool = False,
     remember: bool = True,
+    values: dict[str, Any] | None = None,
 ) -> ImportJob:
-    """Choose columns and target. A rep may not import into another rep's name. (A contacts
-    job has no target: its contacts belong to the customers they name.)"""
+    """Choose columns, values and target. A rep may not import into another rep's name. (A
+    contacts job has no target: its contacts belong to the customers they name.)
+
+    `values`: {column: {value: target}} for columns mapped to a looked-up field (see
+    `services.values`); a column left out keeps the job's value mapping while its field is
+    unchanged, else gets the suggestions (saved choices, similar names)."""
     ensure_read(job)
     clean = mappings.validate(mapping, job.headers, job.kind)
+    chosen = value_maps.clean_values(actor=actor, mapping=clean, values=values or {})
     if job.kind == ImportKind.CONTACTS:
         owner, to_pool = None, False
     if to_pool:
         owner = None
     ensure_assignable(actor, owner)
+    kept = {h: t for h, t in job.value_mapping.items() if job.mapping.get(h) == clean.get(h)}
+    suggested = value_maps.suggested_values(actor=actor, job=job, mapping=clean)
+    columns = value_maps.value_columns(clean)
+    job.value_mapping = {h: chosen.get(h, kept.get(h, suggested.get(h, {}))) for h in columns}
     job.mapping, job.owner, job.to_pool = clean, owner, to_pool
-    job.save(update_fields=["mapping", "owner", "to_pool", "updated_at"])
+    job.save(update_fields=["mapping", "value_mapping", "owner", "to_pool", "updated_at"])
     if remember:
         for header in job.headers:
             ColumnMapping.objects.update_or_create(
                 user=actor, kind=job.kind, header=header, defaults={"field": clean.get(header, "")}
             )
+        value_maps.remember(actor=actor, kind=job.kind, mapping=clean, values=job.value_mapping)
     return job
 
 
@@ -234,13 +262,19 @@ def preview(*, job: ImportJob, limit: int = PREVIEW_ROWS) -> list[dict[str, Any]
     mappings.validate(job.mapping, job.headers, job.kind)
     if job.sample is None:  # uploaded before samples were kept
         job.total, job.sample = read_all(_table(job), limit)
-    converter = Converter(job.mapping, job.kind)
+    converter = Converter(job.mapping, job.kind, job.value_mapping)
     with transaction.atomic():
         rows = sample_rows(job.sample, job.headers)[:limit]
         converted = [(line, converter.convert(row)) for line, row in rows]
         outcomes = import_batch(job, converted)
         results = [
-            {"line": line, "values": row, "outcome": r.outcome, "reason": r.reason}
+            {
+                "line": line,
+                "values": row,
+                "outcome": r.outcome,
+                "reason": r.reason,
+                "warning": r.warning,
+            }
             for (line, row), r in zip(rows, outcomes, strict=True)
         ]
         transaction.set_rollback(True)
@@ -255,6 +289,7 @@ def import_batch(job: ImportJob, converted: list, *, per_row: bool = False) -> l
     """The results of a batch of (line, converted) rows by the job's kind; the caller holds
     the transaction. Customers and contacts go row by row (records.py), leads in bulk
     (batch.py) or, with `per_row`, row by row (rows.process_row)."""
+    separate_repeats(job, converted)
     if job.kind != ImportKind.LEADS:
         return import_records(job, converted)
     known: dict[str, int] = {}
@@ -262,6 +297,27 @@ def import_batch(job: ImportJob, converted: list, *, per_row: bool = False) -> l
     if per_row:
         return [process_row(job, line, conv, known) for line, conv in converted]
     return import_rows(job, converted, known)
+
+
+def separate_repeats(job: ImportJob, converted: list) -> None:
+    """A row whose values repeat an earlier row of the same file (two deals alike but for
+    an id column left unmapped) gets its line in its fingerprint, so that both rows are
+    imported; the first keeps the plain fingerprint, so a file imported again finds each
+    of its rows as before. A row keyed by a mapped external id is left as it is: the same
+    id twice is one record. Earlier batches are read from the job's rows (one query)."""
+    plain = {c.fingerprint for _line, c in converted if not c.external_id}
+    seen = set(
+        ImportRow.objects.filter(job=job, fingerprint__in=plain).values_list(
+            "fingerprint", flat=True
+        )
+    )
+    for line, row in converted:
+        if row.external_id:
+            continue
+        if row.fingerprint in seen:
+            row.fingerprint = repeat_fingerprint(row.fingerprint, line)
+        else:
+            seen.add(row.fingerprint)
 
 
 def _known_refs(known: dict[str, int], fingerprints: list[str]) -> None:

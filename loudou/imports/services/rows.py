@@ -1,7 +1,8 @@
 """One data row through the same path as a hand-entered lead: register_lead, then the
-stage it was in (move_stage, so history lands in the ledger) and the opportunity."""
+stages it went through (move_stage, so history lands in the ledger) and the opportunity."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -26,6 +27,7 @@ class RowResult:
     reason: str = ""
     customer_id: int | None = None
     contact_id: int | None = None
+    warning: str = ""
 
 
 def external_ref(fingerprint: str) -> str:
@@ -48,6 +50,19 @@ def describe(error: ValidationError | PermissionDenied | dict, model=Lead) -> st
     return "; ".join(parts)
 
 
+def duplicate_reason(converted: Converted) -> str:
+    """Why a row was not imported again: its external id, or the same row, was before."""
+    if converted.external_id:
+        return _("外部编号“{value}”已导入过，未重复导入。").format(value=converted.external_id)
+    return _("这一行已导入过，未重复导入。")
+
+
+def is_closed(extras: dict) -> bool:
+    """A row whose mapped stage is won or lost: closed history (ADR 0012)."""
+    stage = extras.get("stage")
+    return stage is not None and stage.kind in {"won", "lost"}
+
+
 def process_row(job: ImportJob, line: int, converted: Converted, known: dict[str, int]):
     """Import one converted row; `known` maps external refs already present to lead ids."""
     ref = external_ref(converted.fingerprint)
@@ -57,10 +72,11 @@ def process_row(job: ImportJob, line: int, converted: Converted, known: dict[str
         return result
     if ref in known:
         result.outcome, result.lead_id = RowOutcome.DUPLICATE, known[ref]
+        result.reason = duplicate_reason(converted)
         return result
     try:
         with transaction.atomic():
-            lead = _create(job, converted, ref)
+            lead, warnings = _create(job, converted, ref)
     except (ValidationError, PermissionDenied) as error:
         result.reason = describe(error)
         return result
@@ -69,10 +85,11 @@ def process_row(job: ImportJob, line: int, converted: Converted, known: dict[str
         return result
     known[ref] = lead.pk
     result.outcome, result.lead_id = RowOutcome.IMPORTED, lead.pk
+    result.warning = "; ".join(warnings)
     return result
 
 
-def _create(job: ImportJob, converted: Converted, ref: str) -> Lead:
+def _create(job: ImportJob, converted: Converted, ref: str) -> tuple[Lead, list[str]]:
     extras = converted.extras
     owner = extras.get("owner") or job.owner
     ensure_assignable(job.user, owner)
@@ -84,19 +101,31 @@ def _create(job: ImportJob, converted: Converted, ref: str) -> Lead:
         external_ref=ref,
         via="import",
         on_duplicate="policy",
+        historical=is_closed(extras),
     )
     if lead.external_ref != ref:  # merged into an existing lead by the de-dup rule
-        return lead
+        return lead, []
     if job.to_pool and not extras.get("owner") and lead.owner_id is not None:
         _release_to_pool(lead, job)
-    if extras.get("stage") is not None:
-        _move(lead, job, extras)
+    path = historical_path(lead, extras, _default_lost_reason)
+    for stage, at, lost_reason in path.moves:
+        from loudou.pipeline.services import move_stage
+
+        move_stage(
+            lead=lead, to_stage=stage, actor=job.user, via="import", at=at, lost_reason=lost_reason
+        )
     opportunity = {k: extras[k] for k in ("amount", "products") if extras.get(k) is not None}
     if opportunity:
         from loudou.pipeline.services import update_opportunity
 
         update_opportunity(lead=lead, actor=job.user, values=opportunity)
-    return lead
+    return lead, path.warnings
+
+
+def _default_lost_reason():
+    from loudou.pipeline.models import LostReason
+
+    return LostReason.objects.filter(name="其他", is_active=True).first()
 
 
 def _release_to_pool(lead: Lead, job: ImportJob) -> None:
@@ -111,35 +140,74 @@ def _release_to_pool(lead: Lead, job: ImportJob) -> None:
     )
 
 
-def historical_move(lead: Lead, extras: dict, default_lost_reason) -> tuple | None:
-    """Where a row's stage columns put a new lead: (stage, at, lost reason), or None when it
-    is already there. The time is the won/lost date for a closed stage, else the time the
-    stage was entered, else the capture time; a lost stage without a mapped reason gets
-    `default_lost_reason()`. An invalid lead may not enter the funnel."""
-    stage = extras["stage"]
-    if stage.pk == lead.stage_id:
-        return None
+@dataclass
+class Path:
+    """The moves a new lead makes after its placement, (stage, at, lost reason) each, and
+    what the row's data made the import decide."""
+
+    moves: list[tuple] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def historical_path(lead: Lead, extras: dict, default_lost_reason) -> Path:
+    """Where a row's stage columns take a new lead, in the pipeline's order: each stage it
+    entered at a mapped date (`stage_dates`, open stages: before the row's stage when that
+    one is open, all of them when it is closed — a lost deal that was engaged reached the
+    engaged stage), then the row's stage at its won/lost date, else the time it was
+    entered, else its own date column, else the previous move's time.
+
+    The ledger never goes back in time: a date before the previous move's (a deal won
+    before its first contact) is recorded at the previous move's time, with a warning. A
+    lost stage without a mapped reason gets `default_lost_reason()`. A lead without any
+    contact method that is not closed history is imported invalid and enters no stage
+    (its stages are named in a warning)."""
+    path, stage = Path(), extras.get("stage")
+    dates = dict(extras.get("stage_dates") or {})
+    if lead.is_historical:
+        path.warnings.append(_("无任何有效联系方式：已结束的商机，作为历史记录导入。"))
     if not lead.is_valid:
-        raise ValidationError({"stage": _("无效线索不能进入销售漏斗。")})
-    at = extras.get("stage_entered_at")
-    if stage.kind in {"won", "lost"} and extras.get("closed_at"):
-        at = extras["closed_at"]
-    lost_reason = extras.get("lost_reason")
-    if stage.kind == "lost" and lost_reason is None:
-        lost_reason = default_lost_reason()
-    return stage, at or lead.captured_at or timezone.now(), lost_reason
+        if stage is not None or dates:
+            path.warnings.append(_("无任何有效联系方式：作为无效线索导入，未进入销售漏斗。"))
+        return path
+    steps = _steps(lead, stage, dates, extras, path)
+    previous = lead.stage_entered_at or lead.captured_at or timezone.now()
+    for to_stage, at in steps:
+        if at is None:
+            at = previous
+        elif at < previous:
+            path.warnings.append(_backwards(to_stage, at, previous))
+            at = previous
+        lost_reason = extras.get("lost_reason") if to_stage == stage else None
+        if to_stage.kind == "lost" and lost_reason is None:
+            lost_reason = default_lost_reason()
+        path.moves.append((to_stage, at, lost_reason))
+        previous = at
+    return path
 
 
-def _move(lead: Lead, job: ImportJob, extras: dict) -> None:
-    from loudou.pipeline.models import LostReason
-    from loudou.pipeline.services import move_stage
+def _steps(lead: Lead, stage, dates: dict, extras: dict, path: Path) -> list[tuple]:
+    """(stage, date or None) in the pipeline's order, the row's stage last."""
+    steps = []
+    for dated in sorted(dates, key=lambda s: s.order):
+        if dated == stage or dated.pk == lead.stage_id:
+            continue
+        if stage is not None and stage.kind == "open" and dated.order > stage.order:
+            path.warnings.append(
+                _("“{stage}”的日期未记录：该行的阶段在它之前。").format(stage=dated)
+            )
+            continue
+        steps.append((dated, dates[dated]))
+    if stage is not None and stage.pk != lead.stage_id:
+        at = extras.get("stage_entered_at") or dates.get(stage)
+        if stage.kind in {"won", "lost"} and extras.get("closed_at"):
+            at = extras["closed_at"]
+        steps.append((stage, at))
+    return steps
 
-    move = historical_move(
-        lead, extras, lambda: LostReason.objects.filter(name="其他", is_active=True).first()
-    )
-    if move is None:
-        return
-    stage, at, lost_reason = move
-    move_stage(
-        lead=lead, to_stage=stage, actor=job.user, via="import", at=at, lost_reason=lost_reason
+
+def _backwards(stage, at: datetime, previous: datetime) -> str:
+    return _("“{stage}”的日期 {date} 早于上一步（{previous}），按 {previous} 记录。").format(
+        stage=stage,
+        date=timezone.localtime(at).strftime("%Y-%m-%d %H:%M"),
+        previous=timezone.localtime(previous).strftime("%Y-%m-%d %H:%M"),
     )

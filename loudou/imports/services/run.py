@@ -117,7 +117,7 @@ def _run(job, worker, batch_size, max_batches, on_progress, per_row) -> None:
         job.total = table.count()
         ImportJob.objects.filter(pk=job.pk).update(total=job.total)
     rows = islice(table.rows(), job.progress, None)
-    converter = Converter(job.mapping, job.kind)
+    converter = Converter(job.mapping, job.kind, job.value_mapping)
     batches = 0
     while True:
         if max_batches is not None and batches >= max_batches:
@@ -150,6 +150,7 @@ def _run_batch(job: ImportJob, converter: Converter, batch: list, worker: str, p
             customer_id=r.customer_id,
             contact_id=r.contact_id,
             reason=r.reason,
+            warning=r.warning,
             values={k: str(v) for k, v in row.items()} if r.outcome == "rejected" else {},
         )
         for r, (_line, row) in zip(results, batch, strict=True)
@@ -157,6 +158,7 @@ def _run_batch(job: ImportJob, converter: Converter, batch: list, worker: str, p
     insert_rows(ImportRow, rows)
     for r in results:
         counts[_COUNTERS[r.outcome]] += 1
+        counts["warned"] += bool(r.warning)
     ImportJob.objects.filter(pk=job.pk).update(
         **{name: F(name) + n for name, n in counts.items() if n},
     )
@@ -169,7 +171,7 @@ def _bump(job: ImportJob, worker: str, size: int) -> dict[str, int]:
     held = ImportJob.objects.filter(pk=job.pk, status=JobStatus.RUNNING, worker=worker)
     if not held.update(progress=F("progress") + size, updated_at=timezone.now()):
         raise LeaseLost(job.pk)
-    return {name: 0 for name in _COUNTERS.values()}
+    return {name: 0 for name in [*_COUNTERS.values(), "warned"]}
 
 
 def _after_batch(lead_ids: list[int]) -> None:

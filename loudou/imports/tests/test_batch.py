@@ -157,13 +157,16 @@ def _job(user, *, to_pool=False):
 
 def _rows(job) -> list[tuple]:
     rows = ImportRow.objects.filter(job=job).select_related("lead").order_by("line")
-    return [(r.line, r.outcome, r.reason, r.lead.number if r.lead else None) for r in rows]
+    return [
+        (r.line, r.outcome, r.reason, r.lead.number if r.lead else None, r.warning) for r in rows
+    ]
 
 
 @pytest.mark.parametrize(("rule", "to_pool"), [("warn", False), ("block", False), ("warn", True)])
 def test_a_batched_import_equals_the_row_by_row_import(rule, to_pool, manager, teammate, frozen):
     # given: stages, won and lost dates, amounts, products, an owner column, duplicates in
-    # the file, a repeated row, bad values; the duplicate rule warns or blocks
+    # the file, a repeated row, a stage dated before the capture, an open stage without a
+    # contact, bad values; the duplicate rule warns or blocks
     DedupePolicy.objects.update_or_create(pk=1, defaults={"import_action": rule})
     outcome = {}
 
@@ -176,9 +179,11 @@ def test_a_batched_import_equals_the_row_by_row_import(rule, to_pool, manager, t
     job = services.run_job(job=_job(manager, to_pool=to_pool), batch_size=4)
     # then
     assert (_rows(job), _state()) == (outcome["rows"], expected)
-    outcomes = [o for _line, o, _reason, _number in outcome["rows"]]
-    assert outcomes.count("duplicate") == 1
-    assert outcomes.count("imported") == (6 if rule == "warn" else 5)
+    outcomes = [o for _line, o, _reason, _number, _warning in outcome["rows"]]
+    assert outcomes.count("duplicate") == 0  # the repeated row is a second deal (issue 12)
+    assert outcomes.count("imported") == (9 if rule == "warn" else 6)
+    warned = [(line, w[:6]) for line, _o, _r, _n, w in outcome["rows"] if w]
+    assert warned == [(8, "“已接触”的"), (10, "无任何有效联")][: 2 if rule == "warn" else 1]
     lost = [x for x in expected if x["lead"]["status"] == "lost"]
     assert len(lost) == 2
     assert all(len(x["ledger"]) == 2 for x in lost)
@@ -191,8 +196,8 @@ def test_preview_reports_what_the_run_does(rep, frozen):
     preview = services.preview(job=job)
     job = services.run_job(job=job)
     # then
-    assert [(r["line"], r["outcome"], r["reason"]) for r in preview] == [
-        (line, outcome, reason) for line, outcome, reason, _number in _rows(job)
+    assert [(r["line"], r["outcome"], r["reason"], r["warning"]) for r in preview] == [
+        (line, outcome, reason, warning) for line, outcome, reason, _number, warning in _rows(job)
     ]
 
 
@@ -235,3 +240,51 @@ def test_leads_a_rep_imports_under_their_own_name_are_credited_to_them(rep, mana
     assert len(managers) == 1
     assert sorted(credited.values_list("lead", flat=True)) == own_leads
     assert set(credited.values_list("user", flat=True)) == {rep.pk}
+
+
+CRM = (
+    "opportunity_id,sales_agent,account,deal_stage,created,engage_date,close_date,close_value,"
+    "email\n"
+    "A1,teammate,Cancity,Won,,2016-10-20,2017-03-01,1054,\n"
+    "A2,teammate,Isdom,Lost,,2016-10-25,2017-03-11,0,\n"
+    "A3,manager,Codehow,Engaging,2016-10-01,2016-10-25,,,x@codehow.example\n"
+    "A4,manager,Betasoloin,Engaging,2016-11-01,2016-10-25,,,y@beta.example\n"
+    "A5,manager,Hottechi,Prospecting,,,,,\n"
+    "A6,teammate,Rundofase,Won,2017-04-01,2017-03-01,2017-02-01,10,\n"
+    "A7,teammate,Rundofase,Won,2017-04-01,2017-03-01,2017-02-01,10,\n"
+)
+
+
+def _crm_job(user):
+    job = services.create_job(actor=user, upload=io.BytesIO(CRM.encode()), original_name="c.csv")
+    mapping = {**job.mapping, "opportunity_id": ""}
+    return services.set_mapping(actor=user, job=job, mapping=mapping, owner=user)
+
+
+def test_a_crm_export_imports_the_same_row_by_row_and_in_batches(manager, teammate, frozen):
+    # given: value-mapped stages and owners, engage and close dates, closed deals without
+    # contacts (history), open ones with and without, dates out of order, a repeated row
+    outcome = {}
+
+    def row_by_row():
+        job = services.run_job(job=_crm_job(manager), per_row=True, batch_size=3)
+        outcome["rows"] = _rows(job)
+
+    expected = _row_by_row(row_by_row)
+    # when
+    job = services.run_job(job=_crm_job(manager), batch_size=3)
+    # then
+    assert (_rows(job), _state()) == (outcome["rows"], expected)
+    assert [o for _line, o, _r, _n, _w in outcome["rows"]] == ["imported"] * 7
+    ledgers = [[(c["from_stage_id"], c["at"]) for c in x["ledger"]] for x in expected]
+    # in number order: captured 2016 (A1-A4), 2017 (A6, A7), then today (A5, no date)
+    assert [len(ledger) for ledger in ledgers] == [3, 3, 2, 2, 3, 3, 0]
+    pairs = [
+        (a, b)
+        for ledger in ledgers
+        for (_s, a), (_t, b) in zip(ledger[:-1], ledger[1:], strict=True)
+    ]
+    assert all(a <= b for a, b in pairs)
+    historical = [x["lead"]["is_historical"] for x in expected]
+    assert historical == [True, True, False, False, True, True, False]
+    assert job.warned == 6

@@ -384,6 +384,7 @@ class LeadBatch:
         owner: User | None = None,
         captured_at: datetime | None = None,
         external_ref: str | None = None,
+        historical: bool = False,
     ) -> Planned:
         """register_lead's checks for one row; raises as it would (nothing is kept)."""
         from loudou.leads.exceptions import DuplicateLead
@@ -403,6 +404,7 @@ class LeadBatch:
             now=self.now,
             rules=self.rules,
             preloaded=True,
+            historical=historical,
         )
         lead.company_key = company_key(lead.company_name)
         lead.company_prefix = key_prefix(lead.company_key)

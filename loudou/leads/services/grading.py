@@ -78,8 +78,8 @@ def _holds(key: str, expected: Any, lead: Lead, source_code: str | None) -> bool
         return lead.employees is not None and lead.employees >= expected
     if key == "min_annual_revenue":
         return lead.annual_revenue is not None and lead.annual_revenue >= Decimal(str(expected))
-    if key == "has_valid_contact":
-        return lead.is_valid == expected
+    if key == "has_valid_contact":  # a historical lead is valid without one (ADR 0012)
+        return (lead.is_valid and lead.has_contact) == expected
     return False
 
 

@@ -86,7 +86,7 @@ def _validate_contacts(lead: Lead) -> None:
     if problems:
         raise ValidationError(problems, code="invalid_contact")
     lead.phone, lead.email, lead.wechat = phone, email, wechat
-    lead.is_valid = bool(phone or email or wechat)
+    lead.is_valid = lead.has_contact or lead.is_historical  # ADR 0012
     lead.invalid_reason = "" if lead.is_valid else _("无任何有效联系方式")
 
 
@@ -133,8 +133,13 @@ def new_lead(
     now=None,
     rules: dict | None = None,
     preloaded: bool = False,
+    historical: bool = False,
 ) -> Lead:
-    """An unsaved lead from the registration sheet: validated, normalised and graded."""
+    """An unsaved lead from the registration sheet: validated, normalised and graded.
+
+    `historical`: the row is closed history (an imported won or lost deal); without any
+    contact method it is kept valid and flagged `is_historical` (ADR 0012), graded as a
+    lead without a contact."""
     now = now or timezone.now()
     lead = Lead(
         owner=owner,
@@ -145,12 +150,16 @@ def new_lead(
         external_ref=external_ref,
     )
     _prepare(lead, values, rules=rules, preloaded=preloaded)
+    if historical and not lead.is_valid:
+        lead.is_valid, lead.is_historical, lead.invalid_reason = True, True, ""
     return lead
 
 
 def created_changes(lead: Lead) -> list[dict[str, Any]]:
-    """The changes recorded with `lead.created`: every field of the sheet from nothing."""
-    return audit.diff({}, audit.snapshot(lead, [*LEAD_FIELDS, *DERIVED_FIELDS, "owner"]))
+    """The changes recorded with `lead.created`: every field of the sheet from nothing
+    (and the historical flag, when set)."""
+    extra = ["is_historical"] if lead.is_historical else []
+    return audit.diff({}, audit.snapshot(lead, [*LEAD_FIELDS, *DERIVED_FIELDS, "owner", *extra]))
 
 
 def new_customer(lead: Lead, actor: User) -> Customer:
@@ -204,8 +213,10 @@ def register_lead(
     via: str = "form",
     on_duplicate: str = "keep",
     duplicate_of: Lead | None = None,
+    historical: bool = False,
 ) -> Lead:
     """Register a lead. `customer`, when given, must already be visible to `actor`.
+    `historical` (imports): closed history, kept valid without a contact (see new_lead).
 
     Duplicates (撞单, see loudou.leads.dedupe) by `on_duplicate`: "check" raises
     DuplicateLead when any exists; "policy" resolves to check/keep by DedupePolicy for
@@ -235,6 +246,7 @@ def register_lead(
         customer=customer,
         captured_at=captured_at,
         external_ref=external_ref,
+        historical=historical,
     )
     lead.number = next_lead_numbers(timezone.localtime(lead.captured_at).year)[0]
     _link_customer(lead, actor)

@@ -508,3 +508,33 @@ def test_registration_of_arbitrary_text_saves_or_refuses_with_validation_error(
     if lead is not None:
         assert lead.company_name == company_name.strip()
         assert lead.phone == (normalise_phone(phone) or "")
+
+
+def test_closed_history_without_contact_is_kept_valid_flagged_and_graded_as_without_one(rep):
+    # given: an imported won deal without any contact method (ADR 0012)
+    lead = register_lead(
+        actor=rep, values={"company_name": "历史成交公司"}, via="import", historical=True
+    )
+    # when: it is edited later, and an open lead without contact is registered
+    update_lead(actor=rep, lead=lead, values={"notes": "补充备注"})
+    open_lead = register_lead(actor=rep, values={"company_name": "无联系方式公司"}, via="import")
+    # then
+    lead.refresh_from_db()
+    created = Event.objects.get(verb="lead.created", object_id=lead.pk).changes
+    assert (lead.is_valid, lead.is_historical, lead.invalid_reason) == (True, True, "")
+    assert lead.stage.code == "resource"  # placed: the import then moves it to won or lost
+    assert lead.rating == "C"  # rating B needs a valid contact: it has none
+    assert {"field": "is_historical", "before": None, "after": True} in created
+    assert (open_lead.is_valid, open_lead.is_historical, open_lead.stage) == (False, False, None)
+
+
+def test_the_historical_flag_is_ignored_for_a_lead_with_a_contact(rep):
+    # when
+    lead = register_lead(
+        actor=rep,
+        values={"company_name": "有电话公司", "phone": "13812345678"},
+        via="import",
+        historical=True,
+    )
+    # then
+    assert (lead.is_valid, lead.is_historical, lead.rating) == (True, False, "B")

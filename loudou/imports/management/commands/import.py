@@ -24,7 +24,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", nargs="?")
         parser.add_argument("--resume", type=int, metavar="JOB_ID", help="continue a job")
-        parser.add_argument("--mapping", help='JSON file {"列名": "field", ...}')
+        parser.add_argument(
+            "--mapping",
+            help='JSON file {"列名": "field", ...} or '
+            '{"columns": {"列名": "field"}, "values": {"列名": {"值": "target"}}}',
+        )
         parser.add_argument(
             "--kind",
             choices=["leads", "customers", "contacts"],
@@ -83,16 +87,22 @@ class Command(BaseCommand):
                 delimiter=options["delimiter"],
                 kind=options["kind"],
             )
-        mapping = load_mapping_file(options["mapping"]) if options["mapping"] else job.mapping
+        mapping, values = job.mapping, None
+        if options["mapping"]:
+            mapping, values = load_mapping_file(options["mapping"])
         self.stdout.write(f"{path.name}: {job.encoding or 'xlsx'}, columns {mapping}")
-        return services.set_mapping(
+        job = services.set_mapping(
             actor=actor,
             job=job,
             mapping=mapping,
             owner=owner,
             to_pool=options["pool"],
             remember=False,
+            values=values,
         )
+        for column, table in job.value_mapping.items():
+            self.stdout.write(f"  values of {column}: {table}")
+        return job
 
     def _dry_run(self, job) -> None:
         rows = services.preview(job=job)
@@ -108,7 +118,8 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(
             f"{job.status}: {job.total} rows — imported {job.imported}, merged {job.merged}, "
-            f"already present {job.duplicates}, rejected {job.rejected} (job #{job.pk})"
+            f"already present {job.duplicates}, rejected {job.rejected}, "
+            f"with a warning {job.warned} (job #{job.pk})"
         )
         if job.error:
             self.stderr.write(job.error)
