@@ -64,8 +64,10 @@ def test_reverse_funnel_on_ideal_rates_matches_the_hand_count(month, director):
         ("线索客户", 67, 0, 67),
         ("意向客户(商机)", 20, 0, 20),
     ]
+    # per rep (no rep target): 2/3 deal each through the same ideal rates, unrounded:
+    # 6.7 → 7, 22.2 → 23, 44.4 → 45, 49.4 → 50, 50
     teammate_row = next(r for r in quota["reps"] if r["name"] == str(month["l3"].owner))
-    assert [c["needed"] for c in teammate_row["cells"]] == [50, 50, 45, 23, 7]  # ÷ 3 reps
+    assert [c["needed"] for c in teammate_row["cells"]] == [50, 50, 45, 23, 7]
     assert [c["held"] for c in teammate_row["cells"]] == [0, 1, 0, 0, 0]
 
 
