@@ -4,9 +4,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from loudou.analytics.services.conversion import conversion
+from loudou.analytics.services.forecast import forecast, resolve_period
 from loudou.analytics.services.funnel import funnel
 from loudou.analytics.services.process import process_indicators
 from loudou.analytics.services.quota import MAX_TARGET_DEALS, reverse_funnel
@@ -97,3 +99,23 @@ def quota_api(request, params: Query[QuotaParams]):
 def trends_api(request, params: Query[TrendParams]):
     scope = _scope(request, params)
     return {"scope": _meta(scope), "months": monthly_trends(scope, months=params.months)}
+
+
+class ForecastParams(ScopeParams):
+    period: Literal["this_month", "next_month", "this_quarter", "next_quarter"] | None = Field(
+        None, description="a preset period; overrides start/end (none of the three: this quarter)"
+    )
+    target_amount: Decimal | None = Field(None, gt=0, max_digits=14, decimal_places=2)
+
+
+@router.get("/forecast")
+def forecast_api(request, params: Query[ForecastParams]):
+    """Weighted pipeline and the Monte Carlo forecast of the revenue closed in the period
+    (P10/P50/P90, probability of reaching `target_amount` or the stored target)."""
+    start, end, _preset = resolve_period(
+        preset=params.period, start=params.start, end=params.end, today=timezone.localdate()
+    )
+    period = params.model_copy(update={"start": start, "end": end})
+    scope = _scope(request, period)
+    result = forecast(scope, target_amount=params.target_amount)
+    return {"scope": _meta(scope), **result}

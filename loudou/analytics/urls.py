@@ -10,4 +10,5 @@ urlpatterns = [
     path("process/", views.process_view, name="process"),
     path("quota/", views.quota_view, name="quota"),
     path("trends/", views.trends_view, name="trends"),
+    path("forecast/", views.forecast_view, name="forecast"),
 ]

@@ -1,24 +1,40 @@
 """Analytics pages: parse the scope → compute with the services → render (chart + table)."""
 
+from decimal import Decimal, InvalidOperation
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from loudou.analytics.forms import BY_CHOICES, ScopeForm
 from loudou.analytics.services import charts
 from loudou.analytics.services.conversion import conversion
+from loudou.analytics.services.forecast import PRESETS, forecast, preset_period
 from loudou.analytics.services.funnel import funnel
 from loudou.analytics.services.process import process_indicators
 from loudou.analytics.services.quota import MAX_TARGET_DEALS, reverse_funnel
 from loudou.analytics.services.trends import monthly_trends
 
+PRESET_CHOICES = [
+    ("this_month", gettext_lazy("本月")),
+    ("next_month", gettext_lazy("下月")),
+    ("this_quarter", gettext_lazy("本季度")),
+    ("next_quarter", gettext_lazy("下季度")),
+    ("custom", gettext_lazy("自定义日期")),
+]
 
-def _page(request, template: str, tab: str, compute):
-    form = ScopeForm(request.GET or None, user=request.user)
-    context = {"form": form, "tab": tab, "query": request.GET.urlencode()}
+
+def _page(request, template: str, tab: str, compute, query: QueryDict | None = None):
+    query = request.GET if query is None else query
+    form = ScopeForm(query or None, user=request.user)
+    context = {"form": form, "tab": tab, "query": query.urlencode()}
     try:
         scope = form.scope() if form.is_bound else ScopeForm({}, user=request.user).scope()
+        form.initial.update(start=scope.start, end=scope.end)  # the period shown is the one used
         context["scope"] = scope
         context.update(compute(scope))
     except ValidationError as error:
@@ -69,10 +85,14 @@ def quota_view(request):
     raw = (request.GET.get("target_deals") or "").strip()
 
     def compute(scope):
-        if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_TARGET_DEALS):
-            return {"basis": basis, "target": "", "quota": None}
-        quota = reverse_funnel(scope, target_deals=int(raw), basis=basis)
-        return {"basis": basis, "target": raw, "quota": quota}
+        typed = raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_TARGET_DEALS
+        try:  # without a typed number, the scope's stored target (targets app)
+            quota = reverse_funnel(scope, target_deals=int(raw) if typed else None, basis=basis)
+        except ValidationError as error:
+            if typed:
+                raise
+            return {"basis": basis, "target": "", "quota": None, "hint": error.messages}
+        return {"basis": basis, "target": raw if typed else "", "quota": quota}
 
     return _page(request, "analytics/quota.html", "quota", compute)
 
@@ -84,3 +104,51 @@ def trends_view(request):
         return {"months": rows, "chart": charts.trend_chart(rows), "title": _("月度趋势")}
 
     return _page(request, "analytics/trends.html", "trends", compute)
+
+
+def _forecast_query(request) -> tuple[QueryDict, str]:
+    """The filters with the period resolved: a preset's dates are put in the date fields
+    (so the form shows the period used); without `period` (a link from another tab, whose
+    dates are a past analysis period) this quarter; `custom` takes the dates given."""
+    query, today = request.GET.copy(), timezone.localdate()
+    preset = query.get("period", "")
+    if preset not in (*PRESETS, "custom"):
+        preset = "this_quarter"
+    if preset == "custom":
+        first, last = preset_period("this_quarter", today)
+        query["start"] = query.get("start") or first.isoformat()
+        query["end"] = query.get("end") or last.isoformat()
+    else:
+        start, end = preset_period(preset, today)
+        query["start"], query["end"] = start.isoformat(), end.isoformat()
+    query["period"] = preset
+    return query, preset
+
+
+def _amount(raw: str) -> Decimal | None:
+    """A positive amount of at most 12 digits and 2 decimals, else None (no target)."""
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        return None
+    ok = value.is_finite() and Decimal("0") < value < Decimal("1e12")
+    return value.quantize(Decimal("0.01")) if ok else None
+
+
+@login_required
+def forecast_view(request):
+    query, preset = _forecast_query(request)
+    raw = (query.get("target") or "").strip()
+    target = _amount(raw)
+
+    def compute(scope):
+        result = forecast(scope, target_amount=target)
+        return {
+            "forecast": result,
+            "chart": charts.forecast_chart(result),
+            "period": preset,
+            "presets": PRESET_CHOICES,
+            "target": raw if target is not None else "",
+        }
+
+    return _page(request, "analytics/forecast.html", "forecast", compute, query)

@@ -7,15 +7,16 @@ from typing import Literal
 from ninja import Field, Schema
 
 from loudou.compliance.schemas import MaskedContactSchema
+from loudou.core.schemas import Id
 from loudou.leads.choices import BudgetFit, CustomerType, DecisionCycle, NeedLevel, PurchasingPower
 
 
 class LeadIn(Schema):
     company_name: str = Field(max_length=200)
-    industry_id: int | None = None
+    industry_id: Id | None = None
     employees: int | None = Field(None, ge=0, le=10_000_000)
     annual_revenue: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
-    region_id: int | None = None
+    region_id: Id | None = None
     contact_name: str = Field("", max_length=60)
     contact_title: str = Field("", max_length=60)
     phone: str = Field("", max_length=40)
@@ -33,8 +34,8 @@ class LeadIn(Schema):
     customer_type: CustomerType = CustomerType.ORDINARY
     purchasing_power: PurchasingPower = PurchasingPower.MEDIUM
     notes: str = Field("", max_length=5000)
-    owner_id: int | None = None
-    customer_id: int | None = None
+    owner_id: Id | None = None
+    customer_id: Id | None = None
     on_duplicate: Literal["check", "policy", "keep", "link", "merge"] = Field(
         "policy",
         description="on a duplicate (撞单): policy (DedupePolicy), check, keep, link, merge",
@@ -46,10 +47,10 @@ class LeadPatch(Schema):
     """Every field optional: only the fields sent are changed."""
 
     company_name: str = Field(None, max_length=200)
-    industry_id: int | None = None
+    industry_id: Id | None = None
     employees: int | None = Field(None, ge=0, le=10_000_000)
     annual_revenue: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
-    region_id: int | None = None
+    region_id: Id | None = None
     contact_name: str = Field(None, max_length=60)
     contact_title: str = Field(None, max_length=60)
     phone: str = Field(None, max_length=40)
@@ -67,7 +68,7 @@ class LeadPatch(Schema):
     customer_type: CustomerType = None
     purchasing_power: PurchasingPower = None
     notes: str = Field(None, max_length=5000)
-    owner_id: int | None = None
+    owner_id: Id | None = None
 
 
 class NeedOut(Schema):
@@ -79,12 +80,12 @@ class LeadOut(MaskedContactSchema):
     id: int
     number: str
     company_name: str
-    customer_id: int | None
-    contact_id: int | None
-    industry_id: int | None
+    customer_id: Id | None
+    contact_id: Id | None
+    industry_id: Id | None
     employees: int | None
     annual_revenue: Decimal | None
-    region_id: int | None
+    region_id: Id | None
     contact_name: str
     contact_title: str
     phone: str
@@ -112,8 +113,9 @@ class LeadOut(MaskedContactSchema):
     need_match_level: str
     is_valid: bool
     invalid_reason: str
-    owner_id: int | None
-    captured_by_id: int | None
+    is_historical: bool
+    owner_id: Id | None
+    captured_by_id: Id | None
     captured_at: datetime
     updated_at: datetime
 
@@ -122,9 +124,27 @@ class LeadOut(MaskedContactSchema):
         return obj.source.code if obj.source_id else None
 
 
+class ScoreFactorOut(Schema):
+    feature: str
+    value: str | int | float | None
+    effect: float = Field(description="share of the log-odds; positive raises the score")
+
+
+class PredictedScoreOut(Schema):
+    """The predictive lead score (scoring app), as last stored by the daily training."""
+
+    probability: float = Field(description="predicted chance of being won, 0..1")
+    model_version: int
+    factors: list[ScoreFactorOut]
+    scored_at: datetime
+
+
 class LeadDetailOut(LeadOut):
     needs: list[NeedOut]
     conclusion: str = ""
+    predicted_score: PredictedScoreOut | None = Field(
+        None, description="null: not scored yet, too little won/lost history, or closed"
+    )
 
     @staticmethod
     def resolve_needs(obj) -> list:
@@ -135,6 +155,19 @@ class LeadDetailOut(LeadOut):
         from loudou.leads.services.grading import need_match_conclusion
 
         return need_match_conclusion(obj)
+
+    @staticmethod
+    def resolve_predicted_score(obj) -> dict | None:
+        """The reverse one-to-one `lead_score` (scoring app), read without importing it."""
+        score = getattr(obj, "lead_score", None)
+        if score is None:
+            return None
+        return {
+            "probability": score.probability,
+            "model_version": score.model_id,
+            "factors": score.factors,
+            "scored_at": score.scored_at,
+        }
 
 
 class GradeOverrideIn(Schema):

@@ -45,3 +45,24 @@ def trend_chart(rows: list[dict]) -> dict:
             {"name": _("成交金额"), "type": "bar", "axis": 1, "data": [r["revenue"] for r in rows]},
         ],
     }
+
+
+def forecast_chart(result: dict) -> dict:
+    """The simulated distribution of the period's revenue, its P10-P90 band, the median
+    and the target (drawn by static/analytics/forecast.js)."""
+    simulation = result["simulation"]
+    return {
+        "kind": "forecast",
+        "density": simulation["density"],
+        "p10": simulation["p10"],
+        "p50": simulation["p50"],
+        "p90": simulation["p90"],
+        "target": result["target"]["amount"],
+        "labels": {
+            "series": _("模拟分布"),
+            "band": _("P10-P90 区间"),
+            "target": _("目标"),
+            "x": _("期间成交金额"),
+            "y": _("模拟次数占比(%)"),
+        },
+    }
