@@ -247,7 +247,9 @@ LOUDOU_PERIODIC_TASKS = [
     ("loudou.core.tasks.refresh_planner_statistics", 24 * 3600),
     ("loudou.org.tasks.purge_login_counts", 24 * 3600),
     ("loudou.imports.tasks.restart_analyses", 600),
+    ("loudou.teamwork.tasks.remind_due_items", 3600),
     ("loudou.compliance.tasks.purge_personal_data", 24 * 3600),
+    ("loudou.scoring.tasks.retrain_lead_score", 24 * 3600),
 ]
 #: Lost or invalid leads untouched for this many days have their personal data (names,
 #: contact details, notes, follow-up texts) anonymised by the worker; figures are kept.

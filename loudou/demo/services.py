@@ -32,6 +32,8 @@ from loudou.leads.services.grading import assess_needs
 from loudou.leads.services.registration import register_lead
 from loudou.org.choices import Role
 from loudou.org.models import Industry, Region, Team, User
+from loudou.targets.demo import load_demo_targets
+from loudou.teamwork.demo import load_demo_teamwork
 
 #: The one password of every demo user; published on purpose, set only on creation.
 DEMO_PASSWORD = "Loudou-demo-2026"  # noqa: S105
@@ -719,6 +721,10 @@ def load_demo(
     life = Life(seed=seed, now=now, pool=pool)
     created = register_missing(specs, life, stdout)
     catch_up(now=now, stdout=stdout)
+    planned = load_demo_targets(now=now)
+    _say(stdout, "  目标 targets: {targets} new, 策略 plans: {plans} new".format(**planned))
+    teamwork = load_demo_teamwork(users=cast.users, teams=cast.teams, now=now)
+    _say(stdout, "  协作 teamwork: {tasks} tasks, {actions} actions new".format(**teamwork))
     return {
         "stage_moves": life.tally.moves,
         "follow_ups": life.tally.follow_ups,

@@ -20,6 +20,7 @@ def navigation(request) -> dict:
     if user.role != Role.MARKETING:
         items.append((reverse("health:exceptions"), _("意外状态")))
         items.append((reverse("assignment:pools"), _("公海")))
+        items.append((reverse("teamwork:home"), _("协作")))
     if user.sees_all or user.role == Role.MANAGER:
         items.append((reverse("assignment:handover"), _("交接")))
         items.append((reverse("targets:list"), _("目标")))

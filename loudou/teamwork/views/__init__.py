@@ -1,0 +1,1 @@
+"""Team-work pages, one module per area: parse → access → service → render."""
