@@ -5,9 +5,20 @@ rep `other_team_rep`. Plus `director`, `admin_user`, `marketing`.
 """
 
 import pytest
+from django.conf import settings as django_settings
+from django.utils import translation
 
 from loudou.org.choices import Role
 from loudou.org.tests.factories import PASSWORD, TeamFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language: a request for an English user leaves
+    English active in the thread, which would leak into the next test."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

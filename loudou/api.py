@@ -4,8 +4,10 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DataError
 from django.http import Http404
 from django.utils import translation
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import ValidationError as RequestInvalid
 from ninja.security import HttpBearer, django_auth
@@ -107,6 +109,15 @@ def request_invalid(request, exc):
     for error in exc.errors:
         errors.setdefault(_location(error.get("loc", ())), []).append(str(error.get("msg", "")))
     return api.create_response(request, {"errors": errors}, status=422)
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def out_of_range(request, exc):
+    """A number the database cannot hold that a schema did not bound (each is a gap to
+    close in its schema): refused, never a 500. PostgreSQL aborts the statement only."""
+    message = _("数值超出范围。")
+    return api.create_response(request, {"errors": {"__all__": [message]}}, status=422)
 
 
 @api.exception_handler(Http404)

@@ -5,6 +5,7 @@ from datetime import datetime
 from ninja import Field, Schema
 
 from loudou.activities.choices import Channel, Result
+from loudou.core.schemas import Id
 from loudou.leads.schemas import AuditEntryOut
 
 
@@ -12,18 +13,18 @@ class FollowUpIn(Schema):
     occurred_at: datetime | None = Field(None, description="default: now")
     channel: Channel = Channel.PHONE
     summary: str = Field(max_length=2000)
-    feedback_category_id: int | None = None
+    feedback_category_id: Id | None = None
     feedback_text: str = Field("", max_length=2000)
     objection_handling: str = Field("", max_length=2000)
     next_action: str = Field("", max_length=200)
-    next_action_owner_id: int | None = Field(None, description="default: the lead's owner")
+    next_action_owner_id: Id | None = Field(None, description="default: the lead's owner")
     next_action_due: datetime | None = None
     result: Result | None = Field(None, description="default: pending with a next action")
 
 
 class FollowUpOut(Schema):
     id: int
-    lead_id: int
+    lead_id: Id
     occurred_at: datetime
     channel: str
     summary: str
@@ -31,11 +32,11 @@ class FollowUpOut(Schema):
     feedback_text: str
     objection_handling: str
     next_action: str
-    next_action_owner_id: int | None
+    next_action_owner_id: Id | None
     next_action_due: datetime | None
     next_action_done_at: datetime | None
     result: str
-    author_id: int
+    author_id: Id
     created_at: datetime
 
     @staticmethod
@@ -72,12 +73,12 @@ class TimelineEntryOut(AuditEntryOut):
 
 class NextActionOut(Schema):
     id: int
-    lead_id: int
+    lead_id: Id
     lead_number: str
     company_name: str
     next_action: str
     next_action_due: datetime | None
-    next_action_owner_id: int | None
+    next_action_owner_id: Id | None
 
     @staticmethod
     def resolve_lead_number(obj) -> str:
@@ -96,11 +97,11 @@ class AgendaOut(Schema):
 
 
 class BreachOut(Schema):
-    lead_id: int
+    lead_id: Id
     lead_number: str
     company_name: str
     intent_grade: str
-    owner_id: int | None
+    owner_id: Id | None
     deadline: datetime
 
 
@@ -124,8 +125,8 @@ class CadenceRulePatch(Schema):
 class ScriptTemplateOut(Schema):
     id: int
     title: str
-    industry_id: int | None
-    stage_id: int | None
+    industry_id: Id | None
+    stage_id: Id | None
     opening: str
     discovery_questions: str
     value_points: str

@@ -6,6 +6,7 @@ from typing import Any
 from ninja import Field, Schema
 
 from loudou.assignment.choices import HandoverSpread, IntakeMode, RuleKind
+from loudou.core.schemas import Id
 
 
 class PoolOut(Schema):
@@ -33,7 +34,7 @@ class PoolLeadOut(Schema):
     intent_grade: str
     industry: str | None
     region: str | None
-    pool_id: int
+    pool_id: Id
     entered_at: datetime
     reason: str
     claimable_from: datetime | None
@@ -42,24 +43,24 @@ class PoolLeadOut(Schema):
 class ClaimOut(Schema):
     id: int
     number: str
-    owner_id: int
+    owner_id: Id
     assigned_at: datetime
 
 
 class ReleaseIn(Schema):
-    pool_id: int
+    pool_id: Id
 
 
 class ReleaseOut(Schema):
     id: int
-    pool_id: int
-    owner_id: int | None
+    pool_id: Id
+    owner_id: Id | None
 
 
 class AssignmentOut(Schema):
     id: int
-    lead_id: int
-    user_id: int
+    lead_id: Id
+    user_id: Id
     via: str
     rule: str | None
     explanation: str
@@ -71,8 +72,8 @@ class AssignmentOut(Schema):
 
 
 class HandoverIn(Schema):
-    from_user_id: int
-    successor_ids: list[int]
+    from_user_id: Id
+    successor_ids: list[Id]
     rule: HandoverSpread = HandoverSpread.ONE
 
 
@@ -84,14 +85,14 @@ class HandoverItemOut(Schema):
 
 
 class HandoverPlanOut(Schema):
-    from_user_id: int
+    from_user_id: Id
     rule: str
     items: list[HandoverItemOut]
 
 
 class HandoverOut(Schema):
     id: int
-    from_user_id: int
+    from_user_id: Id
     spread: str
     items: list[HandoverItemOut]
     at: datetime
@@ -122,9 +123,9 @@ class PoolSettingsIn(Schema):
     name: str = Field(max_length=60)
     order: int = Field(0, ge=0, le=32767)
     is_active: bool = True
-    region_id: int | None = None
-    product_line_id: int | None = None
-    source_id: int | None = None
+    region_id: Id | None = None
+    product_line_id: Id | None = None
+    source_id: Id | None = None
     max_claims_per_day: int = Field(5, ge=0, le=32767)
     max_holding: int | None = Field(None, ge=0)
     protection_days: int = Field(30, ge=0, le=32767)
@@ -139,9 +140,9 @@ class PoolSettingsOut(Schema):
     name: str
     order: int
     is_active: bool
-    region_id: int | None
-    product_line_id: int | None
-    source_id: int | None
+    region_id: Id | None
+    product_line_id: Id | None
+    source_id: Id | None
     max_claims_per_day: int
     max_holding: int | None
     protection_days: int
@@ -152,7 +153,7 @@ class PoolSettingsOut(Schema):
 
 
 class RecycleOwnerOut(Schema):
-    user_id: int
+    user_id: Id
     name: str
     leads: int
 

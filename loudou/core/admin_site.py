@@ -36,11 +36,16 @@ def form_changes(form) -> list[dict]:
 
 
 class AuditedAdminMixin:
-    """Records admin.added / admin.changed / admin.deleted events (reason "admin")."""
+    """Records admin.added / admin.changed / admin.deleted events (reason "admin").
+
+    An admin that saves through the audited services (`records_own_events = True`, e.g.
+    the pipeline admin through save_pipeline / save_stage) is not logged twice."""
 
     def _record(self, request, obj, verb: str, changes=None) -> None:
         from loudou.core.audit import record
 
+        if getattr(self, "records_own_events", False):  # set on the admin class itself
+            return
         record(obj=obj, actor=request.user, verb=verb, changes=changes, reason="admin")
 
     def save_model(self, request, obj, form, change):

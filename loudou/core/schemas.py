@@ -1,6 +1,6 @@
 """Schemas every API router shares."""
 
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Query, Schema
 from ninja.pagination import LimitOffsetPagination
@@ -40,3 +40,8 @@ class LimitOffset(LimitOffsetPagination):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(max_limit=500, **kwargs)
+
+
+#: A record id in a body or query: 1 to 18 digits, like the `id` path converter (a larger
+#: number would overflow the database's integer).
+Id = Annotated[int, Field(ge=1, le=999_999_999_999_999_999)]

@@ -2,17 +2,19 @@ from datetime import date, datetime
 
 from ninja import Field, Schema
 
+from loudou.core.schemas import Id
+
 
 class CaseOut(Schema):
     id: int
     rule: str
     rule_label: str
     status: str
-    team_id: int | None
-    rep_id: int | None
-    stage_id: int | None
-    owner_id: int | None
-    lead_ids: list[int]
+    team_id: Id | None
+    rep_id: Id | None
+    stage_id: Id | None
+    owner_id: Id | None
+    lead_ids: list[Id]
     lead_count: int
     metrics: dict
     description: str
@@ -20,10 +22,10 @@ class CaseOut(Schema):
     opened_at: datetime
     last_seen_at: datetime
     acknowledged_at: datetime | None
-    acknowledged_by_id: int | None
+    acknowledged_by_id: Id | None
     acknowledge_note: str
     resolved_at: datetime | None
-    resolved_by_id: int | None
+    resolved_by_id: Id | None
     resolve_note: str
     auto_resolved: bool
 
@@ -45,7 +47,7 @@ class SweepOut(Schema):
 
 
 class ThresholdsOut(Schema):
-    team_id: int | None
+    team_id: Id | None
     own: bool
     editable: bool
     values: dict[str, int]
@@ -59,13 +61,13 @@ class ThresholdsIn(Schema):
 class ReportOut(Schema):
     id: int
     scope_key: str
-    team_id: int | None
+    team_id: Id | None
     iso_year: int
     iso_week: int
     period_start: date
     period_end: date
     generated_at: datetime
-    generated_by_id: int | None
+    generated_by_id: Id | None
 
 
 class ReportDetailOut(ReportOut):

@@ -10,7 +10,7 @@ from ninja import Query, Router, Schema, Status
 from loudou.assignment.services.intake import assign_at_intake
 from loudou.compliance.reveal import log_search_reveals, reveal_contact_details
 from loudou.compliance.schemas import ContactDetailsOut
-from loudou.core.schemas import ErrorsOut
+from loudou.core.schemas import ErrorsOut, Id
 from loudou.customers.selectors import access_customer
 from loudou.leads import services
 from loudou.leads.exceptions import DuplicateLead
@@ -158,7 +158,7 @@ def reveal(request, lead_id: int):
 
 
 class MergeIn(Schema):
-    duplicate_id: int
+    duplicate_id: Id
 
 
 @router.post("/{id:lead_id}/merge", response={200: LeadDetailOut, 422: ErrorsOut})

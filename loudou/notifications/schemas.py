@@ -2,6 +2,7 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
+from loudou.core.schemas import Id
 from loudou.notifications.choices import DeliveryStatus, RobotKind
 
 
@@ -31,7 +32,7 @@ class RobotOut(Schema):
     """The secret is write-only: only whether one is set is shown."""
 
     id: int
-    team_id: int
+    team_id: Id
     kind: RobotKind
     name: str
     webhook_url: str
@@ -44,7 +45,7 @@ class RobotOut(Schema):
 
 
 class RobotIn(Schema):
-    team_id: int
+    team_id: Id
     kind: RobotKind
     name: str = Field("", max_length=60)
     webhook_url: str = Field(max_length=500)
@@ -53,7 +54,7 @@ class RobotIn(Schema):
 
 
 class RobotPatch(Schema):
-    team_id: int | None = None
+    team_id: Id | None = None
     kind: RobotKind = None
     name: str = Field(None, max_length=60)
     webhook_url: str = Field(None, max_length=500)
@@ -63,8 +64,8 @@ class RobotPatch(Schema):
 
 class DeliveryOut(Schema):
     id: int
-    notification_id: int
-    user_id: int
+    notification_id: Id
+    user_id: Id
     title: str
     channel: str
     target: str

@@ -1,17 +1,19 @@
 from ninja import Field, Schema
 
+from loudou.core.schemas import Id
+
 
 class TeamOut(Schema):
     id: int
     name: str
-    manager_id: int | None
-    region_id: int | None
+    manager_id: Id | None
+    region_id: Id | None
 
 
 class TeamIn(Schema):
     name: str = Field(max_length=60)
-    manager_id: int | None = None
-    region_id: int | None = None
+    manager_id: Id | None = None
+    region_id: Id | None = None
 
 
 class UserOut(Schema):
@@ -19,13 +21,13 @@ class UserOut(Schema):
     username: str
     display_name: str
     role: str
-    team_id: int | None
+    team_id: Id | None
     language: str
     capacity: int
     on_leave: bool
     is_active: bool
-    specialty_industry_ids: list[int]
-    specialty_region_ids: list[int]
+    specialty_industry_ids: list[Id]
+    specialty_region_ids: list[Id]
 
     @staticmethod
     def resolve_specialty_industry_ids(obj) -> list[int]:
@@ -41,13 +43,13 @@ class UserIn(Schema):
     display_name: str = Field(None, max_length=60)
     email: str = Field(None, max_length=254)
     role: str = None
-    team_id: int | None = None
+    team_id: Id | None = None
     language: str = None
     capacity: int = Field(None, ge=0, le=100000)
     on_leave: bool = None
     is_active: bool = None
-    specialty_industry_ids: list[int] = None
-    specialty_region_ids: list[int] = None
+    specialty_industry_ids: list[Id] = None
+    specialty_region_ids: list[Id] = None
     password: str = Field(None, max_length=128)
 
 

@@ -45,6 +45,7 @@ def _stage_values(inline: forms.ModelForm, stage: Stage | None) -> dict:
 
 @admin.register(Pipeline)
 class PipelineAdmin(admin.ModelAdmin):
+    records_own_events = True  # saved through save_pipeline / save_stage, which record
     list_display = ["name", "name_en", "product_line", "is_default", "is_active"]
     inlines = [StageInline]
 

@@ -5,7 +5,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
-from loudou.core.schemas import ErrorsOut
+from loudou.core.schemas import ErrorsOut, Id
 from loudou.leads.models import SourceChannel
 from loudou.leads.selectors import access_lead
 from loudou.org.models import ProductLine
@@ -168,9 +168,9 @@ def update_opportunity(request, lead_id: int, payload: OpportunityPatch):
 
 
 class BoardParams(Schema):
-    pipeline_id: int | None = None
-    team_id: int | None = None
-    owner_id: int | None = None
+    pipeline_id: Id | None = None
+    team_id: Id | None = None
+    owner_id: Id | None = None
     grade: str | None = None
     source: str | None = None
 

@@ -5,12 +5,13 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
+from loudou.core.schemas import Id
 from loudou.pipeline.choices import Currency, StageKind
 
 
 class StageOut(Schema):
     id: int
-    pipeline_id: int
+    pipeline_id: Id
     code: str
     name: str
     name_en: str
@@ -30,7 +31,7 @@ class PipelineOut(Schema):
     id: int
     name: str
     name_en: str
-    product_line_id: int | None
+    product_line_id: Id | None
     is_default: bool
     is_active: bool
     stages: list[StageOut]
@@ -43,7 +44,7 @@ class PipelineOut(Schema):
 class PipelinePatch(Schema):
     name: str = Field(None, max_length=60)
     name_en: str = Field(None, max_length=60)
-    product_line_id: int | None = None
+    product_line_id: Id | None = None
     is_default: bool = None
     is_active: bool = None
 
@@ -74,33 +75,33 @@ class StageIn(StagePatch):
 
 
 class StageOrderIn(Schema):
-    stage_ids: list[int]
+    stage_ids: list[Id]
 
 
 class MoveIn(Schema):
-    to_stage_id: int
+    to_stage_id: Id
     reason: str = Field("", max_length=1000)
-    lost_reason_id: int | None = None
-    win_factor_ids: list[int] = []
+    lost_reason_id: Id | None = None
+    win_factor_ids: list[Id] = []
 
 
 class StageChangeOut(Schema):
     id: int
-    lead_id: int
-    pipeline_id: int
-    from_stage_id: int | None
+    lead_id: Id
+    pipeline_id: Id
+    from_stage_id: Id | None
     from_stage: str | None
-    to_stage_id: int
+    to_stage_id: Id
     to_stage: str
     at: datetime
-    actor_id: int | None
+    actor_id: Id | None
     actor: str | None
-    owner_id: int | None
+    owner_id: Id | None
     reason: str
     via: str
-    lost_reason_id: int | None
+    lost_reason_id: Id | None
     lost_reason: str | None
-    win_factor_ids: list[int]
+    win_factor_ids: list[Id]
 
     @staticmethod
     def resolve_from_stage(obj) -> str | None:
@@ -135,7 +136,7 @@ class CardOut(Schema):
     number: str
     company_name: str
     intent_grade: str
-    owner_id: int | None
+    owner_id: Id | None
     owner: str | None
     amount: Decimal | None
     currency: str
@@ -147,7 +148,7 @@ class CardOut(Schema):
 
 
 class ColumnOut(Schema):
-    stage_id: int
+    stage_id: Id
     stage: str
     kind: str
     count: int
@@ -168,35 +169,35 @@ class ColumnOut(Schema):
 
 
 class BoardOut(Schema):
-    pipeline_id: int
+    pipeline_id: Id
     columns: list[ColumnOut]
 
 
 class OpportunityPatch(Schema):
     amount: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
     currency: Currency = None
-    product_ids: list[int] = None
+    product_ids: list[Id] = None
     expected_close_date: date | None = None
     competitors: str = Field(None, max_length=5000)
     probability: int | None = Field(None, ge=0, le=100)
-    technical_contact_id: int | None = None
-    purchasing_contact_id: int | None = None
-    management_contact_id: int | None = None
+    technical_contact_id: Id | None = None
+    purchasing_contact_id: Id | None = None
+    management_contact_id: Id | None = None
 
 
 class OpportunityOut(Schema):
     id: int
-    pipeline_id: int | None
-    stage_id: int | None
+    pipeline_id: Id | None
+    stage_id: Id | None
     amount: Decimal | None
     currency: str
-    product_ids: list[int]
+    product_ids: list[Id]
     expected_close_date: date | None
     competitors: str
     probability: int | None
-    technical_contact_id: int | None
-    purchasing_contact_id: int | None
-    management_contact_id: int | None
+    technical_contact_id: Id | None
+    purchasing_contact_id: Id | None
+    management_contact_id: Id | None
 
     @staticmethod
     def resolve_product_ids(obj) -> list[int]:

@@ -3,6 +3,7 @@ from datetime import datetime
 from ninja import Field, Schema
 
 from loudou.assignment.choices import IntakeMode
+from loudou.core.schemas import Id
 
 
 class WebFormIn(Schema):
@@ -46,7 +47,7 @@ class WebFormOut(Schema):
 
 class SpamSubmissionOut(Schema):
     id: int
-    form_id: int
+    form_id: Id
     at: datetime
     reason: str
     reason_label: str

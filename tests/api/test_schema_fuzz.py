@@ -6,6 +6,7 @@ included) must match the declared body schema."""
 
 import io
 import re
+from datetime import date
 
 import hypothesis
 import pytest
@@ -25,6 +26,8 @@ from loudou.leads.tests.factories import make_lead
 from loudou.notifications.tests.factories import make_robot
 from loudou.org.services import issue_api_token
 from loudou.pipeline.models import Pipeline
+from loudou.targets.tests.factories import make_milestone, make_plan, make_target
+from loudou.teamwork.tests.factories import example_ids
 from loudou.webforms.models import WebForm
 
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
@@ -67,6 +70,13 @@ def world(admin_user, rep, director, settings, tmp_path):
         "case_id": make_case(rep=rep, owner=rep.team.manager, lead_ids=[lead.pk]).pk,
         "report_id": make_report(team=rep.team).pk,
     }
+    ids.update(example_ids(admin=admin_user, rep=rep))
+    plan = make_plan(actor=director)
+    ids["target_id"] = make_target(actor=director).pk
+    ids["plan_id"] = plan.pk
+    ids["milestone_id"] = make_milestone(
+        plan=plan, actor=director, owner=rep, due_date=date(2026, 7, 1)
+    ).pk
     yield {"token": issue_api_token(user=admin_user), "ids": ids}
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)

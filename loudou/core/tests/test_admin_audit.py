@@ -58,7 +58,7 @@ def test_deleting_in_the_admin_is_recorded_first(client, admin_user, team_b):
     assert (event.object_id, event.actor, event.reason) == (pk, admin_user, "admin")
 
 
-def test_an_inline_stage_edit_is_recorded_on_the_stage(client, admin_user):
+def test_an_inline_stage_edit_is_recorded_once_by_its_service(client, admin_user):
     # given
     client.force_login(admin_user)
     pipeline = Pipeline.objects.get(is_default=True)
@@ -72,8 +72,8 @@ def test_an_inline_stage_edit_is_recorded_on_the_stage(client, admin_user):
     response = client.post(url, posted)
     # then
     assert response.status_code == 302
-    verb, changes, _reason = _events(stage)[-1]
-    assert verb == "admin.changed"
+    [(verb, changes, _reason)] = _events(stage)
+    assert verb == "stage.updated"
     assert {"field": "name_en", "before": stage.name_en, "after": "Customer pool"} in changes
 
 
