@@ -242,6 +242,7 @@ LOUDOU_PERIODIC_TASKS = [
     ("loudou.notifications.tasks.prune_task_results", 24 * 3600),
     ("loudou.assignment.tasks.recycle_leads", 3600),
     ("loudou.targets.tasks.remind_milestones", 3600),
+    ("loudou.targets.tasks.remind_actions", 3600),
     ("loudou.health.tasks.hourly", 3600),
     ("loudou.webforms.tasks.prune_spam", 24 * 3600),
     ("loudou.core.tasks.refresh_planner_statistics", 24 * 3600),

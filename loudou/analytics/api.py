@@ -1,4 +1,5 @@
-"""Analytics endpoints: the same scope (visibility, period, pipeline) as the pages."""
+"""Analytics endpoints: the same scope (visibility, period, pipeline) as the pages; with
+`format=csv|xlsx` each answers the page's tables as that file (`analytics.exports`)."""
 
 from datetime import date
 from decimal import Decimal
@@ -7,9 +8,12 @@ from typing import Literal
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
+from loudou.analytics import exports
+from loudou.analytics.forms import BY_CHOICES
 from loudou.analytics.services.conversion import conversion
 from loudou.analytics.services.forecast import forecast, resolve_period
 from loudou.analytics.services.funnel import funnel
+from loudou.analytics.services.performance import default_dates, performance
 from loudou.analytics.services.process import process_indicators
 from loudou.analytics.services.quota import MAX_TARGET_DEALS, reverse_funnel
 from loudou.analytics.services.scope import Scope
@@ -24,10 +28,15 @@ class ScopeParams(Schema):
     pipeline: int | None = None
     team: int | None = None
     rep: int | None = None
+    format: Literal["json", "csv", "xlsx"] = Field(
+        "json", description="json, or the page's tables as a .csv or .xlsx file"
+    )
 
 
 class ConversionParams(ScopeParams):
-    by: Literal["source", "grade", "region", "industry", "team", "rep", "product"] = "source"
+    by: Literal[
+        "source", "grade", "region", "industry", "team", "rep", "product", "customer_type"
+    ] = "source"
 
 
 class QuotaParams(ScopeParams):
@@ -61,25 +70,40 @@ def _meta(scope: Scope) -> dict:
     }
 
 
+def _answer(params: ScopeParams, tab: str, scope: Scope, context: dict, body: dict):
+    """`body`, or with `format` csv/xlsx the tab's tables from the page's `context`."""
+    if params.format == "json":
+        return body
+    tables = exports.tables_of(tab, {"scope": scope, **context})
+    return exports.download(tables, tab, params.format)
+
+
 @router.get("/funnel")
 def funnel_api(request, params: Query[ScopeParams]):
     """Stages with reached/current counts, drop-off, days (median, p75), move rate and
     count per rep against the ideal state, and the lead-list querystrings behind them."""
     scope = _scope(request, params)
-    return {"scope": _meta(scope), **funnel(scope)}
+    result = funnel(scope)
+    return _answer(params, "funnel", scope, {"result": result}, {"scope": _meta(scope), **result})
 
 
 @router.get("/conversion")
 def conversion_api(request, params: Query[ConversionParams]):
     """The conversion table (转化分析表) by the chosen dimension, total row last."""
     scope = _scope(request, params)
-    return {"scope": _meta(scope), "by": params.by, "rows": conversion(scope, by=params.by)}
+    rows = conversion(scope, by=params.by)
+    context = {"rows": rows, "by": params.by, "by_choices": BY_CHOICES}
+    return _answer(
+        params, "conversion", scope, context, {"scope": _meta(scope), "by": params.by, "rows": rows}
+    )
 
 
 @router.get("/process")
 def process_api(request, params: Query[ScopeParams]):
     scope = _scope(request, params)
-    return {"scope": _meta(scope), **process_indicators(scope)}
+    result = process_indicators(scope)
+    body = {"scope": _meta(scope), **result}
+    return _answer(params, "process", scope, {"process": result}, body)
 
 
 @router.get("/quota")
@@ -92,13 +116,15 @@ def quota_api(request, params: Query[QuotaParams]):
         target_revenue=params.target_revenue,
         basis=params.basis,
     )
-    return {"scope": _meta(scope), **result}
+    return _answer(params, "quota", scope, {"quota": result}, {"scope": _meta(scope), **result})
 
 
 @router.get("/trends")
 def trends_api(request, params: Query[TrendParams]):
     scope = _scope(request, params)
-    return {"scope": _meta(scope), "months": monthly_trends(scope, months=params.months)}
+    months = monthly_trends(scope, months=params.months)
+    body = {"scope": _meta(scope), "months": months}
+    return _answer(params, "trends", scope, {"months": months}, body)
 
 
 class ForecastParams(ScopeParams):
@@ -118,4 +144,38 @@ def forecast_api(request, params: Query[ForecastParams]):
     period = params.model_copy(update={"start": start, "end": end})
     scope = _scope(request, period)
     result = forecast(scope, target_amount=params.target_amount)
-    return {"scope": _meta(scope), **result}
+    body = {"scope": _meta(scope), **result}
+    return _answer(params, "forecast", scope, {"forecast": result}, body)
+
+
+class PerformanceParams(ScopeParams):
+    granularity: Literal["month", "quarter", "year"] = Field(
+        "month", description="the periods: calendar months, quarters or years"
+    )
+
+
+@router.get("/performance")
+def performance_api(request, params: Query[PerformanceParams]):
+    """Performance analysis (销售业绩分析): per calendar period overlapping start..end
+    (default: the last 12 months / 4 quarters / 3 years to today) the subject's stored
+    targets, actuals and completion of revenue, orders and new customers with their
+    changes (an in-progress period compared like-for-like); the focus period by region,
+    product line, rep, customer type (and team for directors); visits, calls, proposals,
+    the cohort's lead → opportunity → order; won, lost and win rate beside the cohort
+    conversion by every dimension."""
+    if params.start is None and params.end is None:
+        start, end = default_dates(params.granularity, timezone.localdate())
+        params = params.model_copy(update={"start": start, "end": end})
+    scope = _scope(request, params)
+    result = performance(scope, granularity=params.granularity)
+    body = {"scope": _meta(scope), **result}
+    if params.format == "json":
+        return body
+    from loudou.targets.selectors import actions_for
+
+    span = result["range"]
+    actions = actions_for(
+        request.user, team=scope.team, owner=scope.rep, start=span["start"], end=span["end"]
+    )
+    context = {"performance": result, "actions": list(actions[:100])}
+    return _answer(params, "performance", scope, context, body)

@@ -18,6 +18,7 @@ BY_CHOICES = [
     ("team", _("团队")),
     ("rep", _("销售员")),
     ("product", _("产品线")),
+    ("customer_type", _("客户类型")),
 ]
 
 

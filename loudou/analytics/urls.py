@@ -11,4 +11,5 @@ urlpatterns = [
     path("quota/", views.quota_view, name="quota"),
     path("trends/", views.trends_view, name="trends"),
     path("forecast/", views.forecast_view, name="forecast"),
+    path("performance/", views.performance_view, name="performance"),
 ]

@@ -10,11 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from loudou.analytics import exports
 from loudou.analytics.forms import BY_CHOICES, ScopeForm
 from loudou.analytics.services import charts
 from loudou.analytics.services.conversion import conversion
 from loudou.analytics.services.forecast import PRESETS, forecast, preset_period
 from loudou.analytics.services.funnel import funnel
+from loudou.analytics.services.performance import GRANULARITIES, default_dates, performance
 from loudou.analytics.services.process import process_indicators
 from loudou.analytics.services.quota import MAX_TARGET_DEALS, reverse_funnel
 from loudou.analytics.services.trends import monthly_trends
@@ -29,7 +31,9 @@ PRESET_CHOICES = [
 
 
 def _page(request, template: str, tab: str, compute, query: QueryDict | None = None):
-    query = request.GET if query is None else query
+    """The tab's page; with `format=csv|xlsx`, its tables as that file (same figures)."""
+    query = (request.GET if query is None else query).copy()
+    kind = query.pop("format", [""])[-1]
     form = ScopeForm(query or None, user=request.user)
     context = {"form": form, "tab": tab, "query": query.urlencode()}
     try:
@@ -40,6 +44,8 @@ def _page(request, template: str, tab: str, compute, query: QueryDict | None = N
     except ValidationError as error:
         context["errors"] = error.messages
         return render(request, template, context, status=400)
+    if kind in exports.FORMATS:
+        return exports.download(exports.tables_of(tab, context), tab, kind)
     return render(request, template, context)
 
 
@@ -152,3 +158,71 @@ def forecast_view(request):
         }
 
     return _page(request, "analytics/forecast.html", "forecast", compute, query)
+
+
+METRIC_NAMES = [
+    ("revenue", gettext_lazy("销售额")),
+    ("orders", gettext_lazy("订单数")),
+    ("new_customers", gettext_lazy("新客户数")),
+]
+GRANULARITY_CHOICES = [
+    ("month", gettext_lazy("月度")),
+    ("quarter", gettext_lazy("季度")),
+    ("year", gettext_lazy("年度")),
+]
+
+
+def _performance_query(request) -> tuple[QueryDict, str]:
+    """The filters with the granularity checked and, when no date is given, the default
+    periods of that granularity up to today (so the form shows the dates used)."""
+    query = request.GET.copy()
+    granularity = query.get("granularity", "")
+    granularity = granularity if granularity in GRANULARITIES else "month"
+    query["granularity"] = granularity
+    if not query.get("start") and not query.get("end"):
+        start, end = default_dates(granularity, timezone.localdate())
+        query["start"], query["end"] = start.isoformat(), end.isoformat()
+    return query, granularity
+
+
+@login_required
+def performance_view(request):
+    from loudou.targets.forms import ActionForm
+    from loudou.targets.selectors import (
+        action_teams,
+        actions_for,
+        visible_targets,
+        with_action_permissions,
+    )
+
+    query, granularity = _performance_query(request)
+    user = request.user
+
+    def compute(scope):
+        result = performance(scope, granularity=granularity)
+        span = result["range"]
+        found = actions_for(
+            user, team=scope.team, owner=scope.rep, start=span["start"], end=span["end"]
+        )
+        focus = result["periods"][result["focus"]]
+        initial = {"period": GRANULARITIES[granularity], "period_start": focus["start"]}
+        return {
+            "performance": result,
+            "focus": focus,
+            "granularity": granularity,
+            "granularities": GRANULARITY_CHOICES,
+            "metric_names": METRIC_NAMES,
+            "dimension_metrics": METRIC_NAMES[:2],
+            "charts": charts.performance_charts(result),
+            "actions": with_action_permissions(user, found[:100]),
+            "may_add_action": user.sees_all or action_teams(user).exists(),
+            "action_form": ActionForm(
+                user=user,
+                targets=visible_targets(user).filter(start__range=(span["start"], span["end"])),
+                initial={**initial, "team": scope.team},
+            ),
+            "today": timezone.localdate(),
+            "here": f"{request.path}?{query.urlencode()}",
+        }
+
+    return _page(request, "analytics/performance.html", "performance", compute, query)

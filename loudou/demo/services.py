@@ -722,7 +722,8 @@ def load_demo(
     created = register_missing(specs, life, stdout)
     catch_up(now=now, stdout=stdout)
     planned = load_demo_targets(now=now)
-    _say(stdout, "  目标 targets: {targets} new, 策略 plans: {plans} new".format(**planned))
+    said = "  目标 targets: {targets} new, 策略 plans: {plans} new, 改进措施 actions: {actions} new"
+    _say(stdout, said.format(**planned))
     teamwork = load_demo_teamwork(users=cast.users, teams=cast.teams, now=now)
     _say(stdout, "  协作 teamwork: {tasks} tasks, {actions} actions new".format(**teamwork))
     return {

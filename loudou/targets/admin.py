@@ -1,9 +1,15 @@
-"""Read-only admin: targets and plans are written through their pages and API (the
-services keep the history and the permissions)."""
+"""Read-only admin: targets, plans and improvement actions are written through their pages
+and API (the services keep the history and the permissions)."""
 
 from django.contrib import admin
 
-from loudou.targets.models import Milestone, StrategyPlan, Target, TargetAdjustment
+from loudou.targets.models import (
+    ImprovementAction,
+    Milestone,
+    StrategyPlan,
+    Target,
+    TargetAdjustment,
+)
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -46,3 +52,9 @@ class MilestoneInline(admin.TabularInline):
 class StrategyPlanAdmin(ReadOnly):
     list_display = ["title", "team", "target", "created_at"]
     inlines = [MilestoneInline]
+
+
+@admin.register(ImprovementAction)
+class ImprovementActionAdmin(ReadOnly):
+    list_display = ["id", "period", "period_start", "team", "owner", "deadline", "status"]
+    list_filter = ["status", "period"]

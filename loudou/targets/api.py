@@ -1,19 +1,23 @@
-"""/api/targets/: targets (CRUD, adjust, children, roll-up, actual, split, export) and
-strategy plans with milestones; the pages' selectors and services, so the same rules:
-hidden is 404, visible but not yours to change is 403."""
+"""/api/targets/: targets (CRUD, adjust, children, roll-up, actual, split, export),
+strategy plans with milestones, and improvement actions; the pages' selectors and
+services, so the same rules: hidden is 404, visible but not yours to change is 403."""
 
 from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from loudou.core.schemas import ErrorsOut, page_limit, page_offset
+from loudou.core.schemas import ErrorsOut, Id, page_limit, page_offset
 from loudou.org.models import ProductLine, Region, Team, User
 from loudou.targets import services
-from loudou.targets.choices import Metric, Period, ScopeKind
+from loudou.targets.choices import ActionStatus, Metric, Period, ScopeKind
 from loudou.targets.filters import TargetFilterForm
 from loudou.targets.models import StrategyPlan, Target
 from loudou.targets.schemas import (
+    ActionIn,
+    ActionOut,
+    ActionPageOut,
+    ActionPatch,
     ActualOut,
     AdjustIn,
     AdjustmentOut,
@@ -32,13 +36,16 @@ from loudou.targets.schemas import (
     TargetPatch,
 )
 from loudou.targets.selectors import (
+    access_action,
     access_milestone,
     access_plan,
     access_target,
     can_manage_plan,
     can_manage_target,
+    visible_actions,
     visible_plans,
     visible_targets,
+    with_action_permissions,
 )
 from loudou.targets.services.listing import TargetRow, ordered, target_rows
 
@@ -298,3 +305,93 @@ def delete_milestone(request, milestone_id: int):
     milestone = access_milestone(request.user, milestone_id)
     services.delete_milestone(milestone=milestone, actor=request.user)
     return Status(204, None)
+
+
+# improvement actions --------------------------------------------------------------------
+
+
+class ActionFilters(Schema):
+    status: ActionStatus | None = None
+    team_id: Id | None = None
+    owner_id: Id | None = None
+
+
+def _action_values(request, data: dict) -> dict:
+    if "target_id" in data:
+        data["target"] = _found(
+            Target, data.pop("target_id"), "target_id", visible_targets(request.user)
+        )
+    if "team_id" in data:
+        data["team"] = _found(Team, data.pop("team_id"), "team_id")
+    if "owner_id" in data:
+        data["owner"] = _found(User, data.pop("owner_id"), "owner_id")
+    return data
+
+
+def _action(request, action) -> object:
+    return with_action_permissions(request.user, [action])[0]
+
+
+@router.get("/actions", response={200: ActionPageOut, 422: ErrorsOut})
+def list_actions(
+    request,
+    filters: Query[ActionFilters],
+    limit: int = page_limit(100, 500),
+    offset: int = page_offset(),
+):
+    """Visible improvement actions, by deadline."""
+    actions = visible_actions(request.user)
+    if filters.status:
+        actions = actions.filter(status=filters.status)
+    if filters.team_id:
+        actions = actions.filter(team_id=filters.team_id)
+    if filters.owner_id:
+        actions = actions.filter(owner_id=filters.owner_id)
+    items = with_action_permissions(request.user, actions[offset : offset + limit])
+    return {"items": items, "count": actions.count()}
+
+
+@router.post("/actions", response={201: ActionOut, 422: ErrorsOut})
+def create_action(request, payload: ActionIn):
+    """A variance reason and its improvement action, with owner and deadline; the period
+    is the target's when `target_id` is given, else `period` + `period_start`."""
+    data = payload.dict(exclude_unset=True)
+    if data.get("target_id") is None:
+        missing = [name for name in ("period", "period_start") if data.get(name) is None]
+        if missing:
+            raise ValidationError({name: [_("未关联目标时须填写周期。")] for name in missing})
+    action = services.create_action(actor=request.user, values=_action_values(request, data))
+    return Status(201, _action(request, action))
+
+
+@router.get("/actions/{id:action_id}", response=ActionOut)
+def get_action(request, action_id: int):
+    return _action(request, access_action(request.user, action_id))
+
+
+@router.patch("/actions/{id:action_id}", response={200: ActionOut, 422: ErrorsOut})
+def update_action(request, action_id: int, payload: ActionPatch):
+    action = access_action(request.user, action_id)
+    values = _action_values(request, payload.dict(exclude_unset=True))
+    services.update_action(action=action, actor=request.user, values=values)
+    return _action(request, action)
+
+
+@router.delete("/actions/{id:action_id}", response={204: None})
+def delete_action(request, action_id: int):
+    services.delete_action(action=access_action(request.user, action_id), actor=request.user)
+    return Status(204, None)
+
+
+@router.post("/actions/{id:action_id}/done", response=ActionOut)
+def complete_action(request, action_id: int):
+    """Mark done: the action's managers or its owner (idempotent)."""
+    action = access_action(request.user, action_id)
+    return _action(request, services.complete_action(action=action, actor=request.user))
+
+
+@router.post("/actions/{id:action_id}/reopen", response=ActionOut)
+def reopen_action(request, action_id: int):
+    """Open again: the action's managers only (idempotent)."""
+    action = access_action(request.user, action_id)
+    return _action(request, services.reopen_action(action=action, actor=request.user))

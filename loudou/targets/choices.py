@@ -35,6 +35,13 @@ class MilestoneStatus(models.TextChoices):
     DONE = "done", _("已完成")
 
 
+class ActionStatus(models.TextChoices):
+    """Where an improvement action stands."""
+
+    OPEN = "open", _("未完成")
+    DONE = "done", _("已完成")
+
+
 #: Months in each period.
 PERIOD_MONTHS = {Period.ANNUAL: 12, Period.QUARTERLY: 3, Period.MONTHLY: 1}
 #: Metrics whose children add up to their parent (a rate does not).

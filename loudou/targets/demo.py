@@ -5,7 +5,9 @@ the current calendar year: revenue and orders targets of the company (year → q
 → months), its regions (year → quarters), its teams (year → quarters → months) and
 their reps (year → quarters), plus the company's new-customer target. Values are the
 last twelve months' deals plus 20 %, shared out half by each one's part of them and half
-evenly. A strategy plan of 华东一组 has milestones (one done, one overdue, two ahead).
+evenly. A strategy plan of 华东一组 has milestones (one done, one overdue, two ahead), and
+the team has improvement actions on last month's variance (one done, one overdue, one
+ahead).
 Written through the services, as `director` and `manager1`; only what is missing is
 created, so a second run adds nothing.
 """
@@ -20,12 +22,14 @@ from django.utils import timezone
 
 from loudou.org.models import Team, User
 from loudou.targets.choices import Metric, Period, ScopeKind
-from loudou.targets.models import StrategyPlan, Target
+from loudou.targets.models import ImprovementAction, StrategyPlan, Target
 from loudou.targets.periods import containing, parts
 from loudou.targets.services import (
     add_milestone,
     adjust_target,
+    complete_action,
     complete_milestone,
+    create_action,
     create_plan,
     create_target,
 )
@@ -232,13 +236,68 @@ def _plan(now: datetime) -> StrategyPlan | None:
     return plan
 
 
+ACTIONS = [
+    (
+        "新客户数低于目标：展会线索跟进不及时",
+        "展会线索 24 小时内首次联系，经理每日抽查",
+        "rep1",
+        -12,
+        True,
+    ),
+    (
+        "华东区报价高于竞品，赢单率下降",
+        "推出企业版首年 8 折套餐，报价前经理复核",
+        "manager1",
+        -2,
+        False,
+    ),
+    ("老客户复购少", "本月拜访前 20 名老客户，介绍升级方案", "rep2", 12, False),
+]
+
+
+def _actions(now: datetime) -> int:
+    """华东一组's improvement actions on last month's variance (once)."""
+    team = Team.objects.filter(name="华东一组").select_related("manager").first()
+    if team is None or team.manager is None:
+        return 0
+    if ImprovementAction.objects.filter(team=team).exists():
+        return 0
+    today = timezone.localdate(now)
+    month = containing(Period.MONTHLY, containing(Period.MONTHLY, today) - timedelta(days=1))
+    target = Target.objects.filter(
+        scope_kind=ScopeKind.TEAM,
+        team=team,
+        metric=Metric.REVENUE,
+        period=Period.MONTHLY,
+        start=month,
+    ).first()
+    made = 0
+    for reason, step, username, days, done in ACTIONS:
+        owner = User.objects.filter(username=username, is_active=True).first() or team.manager
+        values = {
+            "team": team,
+            "target": target,
+            "period": Period.MONTHLY,
+            "period_start": month,
+            "variance_reason": reason,
+            "action": step,
+            "owner": owner,
+            "deadline": today + timedelta(days=days),
+        }
+        action = create_action(actor=team.manager, values=values)
+        if done:
+            complete_action(action=action, actor=owner, now=now - timedelta(days=13))
+        made += 1
+    return made
+
+
 @transaction.atomic
 def load_demo_targets(*, now: datetime) -> dict[str, int]:
     """Create what is missing of the demo's targets and plan; returns how many."""
     director = User.objects.filter(username="director").first()
     teams = list(Team.objects.select_related("region").order_by("name"))
     if director is None or not teams:
-        return {"targets": 0, "plans": 0}
+        return {"targets": 0, "plans": 0, "actions": 0}
     year = timezone.localdate(now).year
     builder = _Builder(director, year)
     found = deals(until=now, since=now - timedelta(days=365))
@@ -247,4 +306,8 @@ def load_demo_targets(*, now: datetime) -> dict[str, int]:
     _customer_targets(builder, found)
     _adjust_one(builder, timezone.localdate(now))
     plan = _plan(now)
-    return {"targets": len(builder.created), "plans": int(plan is not None)}
+    return {
+        "targets": len(builder.created),
+        "plans": int(plan is not None),
+        "actions": _actions(now),
+    }

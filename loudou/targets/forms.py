@@ -9,6 +9,8 @@ from loudou.org.models import ProductLine, Region, User
 from loudou.targets.choices import Metric, Period, ScopeKind
 from loudou.targets.models import MAX_VALUE
 from loudou.targets.selectors import (
+    action_owners,
+    action_teams,
     milestone_owners,
     target_people,
     target_teams,
@@ -130,3 +132,49 @@ class MilestoneForm(forms.Form):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = milestone_owners(user)
+
+
+class ActionForm(forms.Form):
+    """An improvement action (差异原因与改进措施); `targets`: the targets offered to link."""
+
+    variance_reason = forms.CharField(
+        label=_("差异原因"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
+    )
+    action = forms.CharField(
+        label=_("改进措施"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
+    )
+    owner = forms.ModelChoiceField(label=_("负责人"), queryset=User.objects.none())
+    deadline = forms.DateField(label=_("完成期限"), widget=IsoDateInput())
+    period = forms.ChoiceField(
+        label=_("周期"), choices=[("", "—"), *Period.choices], required=False
+    )
+    period_start = forms.DateField(
+        label=_("周期开始日期"),
+        widget=IsoDateInput(),
+        required=False,
+        help_text=_("关联目标时取目标的周期"),
+    )
+    team = forms.ModelChoiceField(
+        label=_("团队"), queryset=User.objects.none(), required=False, empty_label=_("全公司")
+    )
+    scope = forms.CharField(label=_("范围说明"), max_length=200, required=False)
+    target = _TargetChoice(label=_("关联目标"), queryset=User.objects.none(), required=False)
+
+    def __init__(self, *args, user: User, targets=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = action_owners(user)
+        self.fields["team"].queryset = action_teams(user)
+        self.fields["target"].queryset = visible_targets(user) if targets is None else targets
+        if not user.sees_all:
+            self.fields["team"].required = True
+
+    def clean(self):
+        data = super().clean()
+        if data.get("target") is None:
+            for name in ("period", "period_start"):
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, _("未关联目标时须填写周期。"))
+        else:
+            data.pop("period", None)
+            data.pop("period_start", None)
+        return data

@@ -1,5 +1,5 @@
-"""Sales targets (销售目标分解与跟踪), their adjustments, and strategy plans (销售策略规划表)
-with milestones."""
+"""Sales targets (销售目标分解与跟踪), their adjustments, strategy plans (销售策略规划表)
+with milestones, and improvement actions on the variances of performance (销售业绩分析)."""
 
 from decimal import Decimal
 
@@ -17,12 +17,13 @@ from loudou.leads.choices import CustomerType
 from loudou.targets.choices import (
     SCOPE_FIELDS,
     WHOLE,
+    ActionStatus,
     Metric,
     MilestoneStatus,
     Period,
     ScopeKind,
 )
-from loudou.targets.periods import check_start, period_end, period_label
+from loudou.targets.periods import check_start, period_end, period_label, start_errors
 
 #: The largest target value (the column's 14 digits with 2 decimals).
 MAX_VALUE = Decimal("999999999999.99")
@@ -337,3 +338,96 @@ class Milestone(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ImprovementAction(TimeStampedModel):
+    """A variance reason and the improvement action taken on it (差异原因与改进措施), for a
+    performance period of a team (empty: the company) and maybe one target: who does
+    what by when, and whether it is done.
+
+    `reminded_for` is the deadline its owner was last reminded of as overdue (written only
+    by the reminder scan's conditional UPDATE): one reminder per action and deadline."""
+
+    target = models.ForeignKey(
+        Target,
+        verbose_name=_("关联目标"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="actions",
+    )
+    team = models.ForeignKey(
+        "org.Team",
+        verbose_name=_("团队"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="improvement_actions",
+        help_text=_("留空为全公司"),
+    )
+    scope = models.CharField(
+        _("范围说明"), max_length=200, blank=True, help_text=_("如区域、产品线或客户类型")
+    )
+    period = models.CharField(_("周期"), max_length=10, choices=Period)
+    period_start = models.DateField(_("周期开始日期"))
+    variance_reason = models.TextField(_("差异原因"))
+    action = models.TextField(_("改进措施"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("负责人"),
+        on_delete=models.PROTECT,
+        related_name="improvement_actions",
+    )
+    deadline = models.DateField(_("完成期限"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=ActionStatus, default=ActionStatus.OPEN
+    )
+    done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    reminded_for = models.DateField(null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+
+    class Meta:
+        verbose_name = _("改进措施")
+        verbose_name_plural = _("改进措施")
+        ordering = ["deadline", "id"]
+        indexes = [models.Index(fields=["status", "deadline"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=ActionStatus.OPEN, done_at=None)
+                | Q(status=ActionStatus.DONE, done_at__isnull=False),
+                name="action_done_at_iff_done",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.action[:60]
+
+    def get_absolute_url(self) -> str:
+        return reverse("targets:action", args=[self.pk])
+
+    @property
+    def period_label(self) -> str:
+        return period_label(self.period, self.period_start)
+
+    def is_overdue(self, today) -> bool:
+        return self.status == ActionStatus.OPEN and self.deadline < today
+
+    def clean(self) -> None:
+        if self.period in Period.values and self.period_start is not None:
+            errors = start_errors(self.period, self.period_start)
+            if errors:
+                raise ValidationError({"period_start": errors})
+        target = self.target
+        if target is not None and (target.period, target.start) != (
+            self.period,
+            self.period_start,
+        ):
+            raise ValidationError({"target": gettext("关联目标的周期须与措施的周期相同。")})

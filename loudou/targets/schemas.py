@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 
 from loudou.core.schemas import Id
-from loudou.targets.choices import Metric, MilestoneStatus, Period, ScopeKind
+from loudou.targets.choices import ActionStatus, Metric, MilestoneStatus, Period, ScopeKind
 from loudou.targets.models import MAX_VALUE
 
 Split = Literal["time", "regions", "teams", "reps"]
@@ -209,3 +209,62 @@ class MilestonePatch(Schema):
     title: str = Field(None, max_length=200)
     owner_id: Id = None
     due_date: date = Field(None, ge=date(2000, 1, 1), le=date(2099, 12, 31))
+
+
+class ActionIn(Schema):
+    """An improvement action; with a `target_id` the period is the target's."""
+
+    variance_reason: str = Field(max_length=5000)
+    action: str = Field(max_length=5000)
+    owner_id: Id
+    deadline: date = Field(ge=date(2000, 1, 1), le=date(2099, 12, 31))
+    period: Period = Field(None, description="required without target_id")
+    period_start: date = Field(
+        None, ge=date(2000, 1, 1), le=date(2099, 12, 1), description="required without target_id"
+    )
+    team_id: Id | None = Field(None, description="empty: the company's (director/admin)")
+    scope: str = Field("", max_length=200)
+    target_id: Id | None = None
+
+
+class ActionPatch(Schema):
+    variance_reason: str = Field(None, max_length=5000)
+    action: str = Field(None, max_length=5000)
+    owner_id: Id = None
+    deadline: date = Field(None, ge=date(2000, 1, 1), le=date(2099, 12, 31))
+    period: Period = None
+    period_start: date = Field(None, ge=date(2000, 1, 1), le=date(2099, 12, 1))
+    team_id: Id | None = None
+    scope: str = Field(None, max_length=200)
+    target_id: Id | None = None
+
+
+class ActionOut(Schema):
+    id: int
+    target_id: Id | None
+    team_id: Id | None
+    scope: str
+    period: str
+    period_start: date
+    period_label: str
+    variance_reason: str
+    action: str
+    owner_id: Id
+    owner: str
+    deadline: date
+    status: ActionStatus
+    done_at: datetime | None
+    created_by_id: Id | None
+    created_at: datetime
+    updated_at: datetime
+    can_manage: bool
+    may_complete: bool
+
+    @staticmethod
+    def resolve_owner(obj) -> str:
+        return str(obj.owner)
+
+
+class ActionPageOut(Schema):
+    items: list[ActionOut]
+    count: int

@@ -9,6 +9,9 @@ Targets:
 Plans: director and admin see and manage all; a manager manages the plans of the teams
 they lead and sees the company's plans; anyone sees their team's plans and the plans in
 which they own a milestone. A milestone's owner may mark it done or open again.
+Improvement actions: director and admin see and manage all; a manager manages the
+actions of the teams they lead and sees those and the actions owned by them or by their
+teams' members; anyone else sees the actions they own, read-only, and marks them done.
 Hidden is 404 (`access_*`); visible but not manageable is 403 (`ensure_*`).
 """
 
@@ -19,8 +22,8 @@ from django.utils.translation import gettext as _
 
 from loudou.org.choices import Role
 from loudou.org.models import Team, User
-from loudou.targets.choices import COMPANY_WIDE, ScopeKind
-from loudou.targets.models import Milestone, StrategyPlan, Target
+from loudou.targets.choices import COMPANY_WIDE, ActionStatus, ScopeKind
+from loudou.targets.models import ImprovementAction, Milestone, StrategyPlan, Target
 
 
 def _active(user: User) -> bool:
@@ -156,3 +159,88 @@ def can_complete_milestone(user: User, milestone: Milestone) -> bool:
 def milestone_owners(user: User) -> QuerySet[User]:
     """Who may own a milestone: any active user (marketing and support included)."""
     return User.objects.filter(is_active=True)
+
+
+def visible_actions(user: User) -> QuerySet[ImprovementAction]:
+    actions = ImprovementAction.objects.select_related("team", "owner", "target")
+    if not _active(user):
+        return actions.none()
+    if user.sees_all:
+        return actions
+    q = Q(owner=user)
+    if user.role == Role.MANAGER:
+        q |= Q(team__manager=user) | Q(owner__team__manager=user)
+    return actions.filter(q)
+
+
+def actions_for(
+    user: User, *, team: Team | None, owner: User | None, start, end
+) -> QuerySet[ImprovementAction]:
+    """The visible actions of a performance analysis: of `team` / `owner` when given; open
+    ones, and those of a period starting within start..end; open first, by deadline."""
+    actions = visible_actions(user)
+    if team is not None:
+        actions = actions.filter(team=team)
+    if owner is not None:
+        actions = actions.filter(owner=owner)
+    in_range = Q(period_start__gte=start, period_start__lte=end)
+    return actions.filter(Q(status=ActionStatus.OPEN) | in_range).order_by(
+        "-status", "deadline", "pk"
+    )
+
+
+def access_action(user: User, pk: int) -> ImprovementAction:
+    action = visible_actions(user).filter(pk=pk).first()
+    if action is None:
+        raise Http404
+    return action
+
+
+def manages_action_team(user: User, team: Team | None) -> bool:
+    """Whether `user` may write the actions of `team` (None: the company's)."""
+    if not _active(user):
+        return False
+    if user.sees_all:
+        return True
+    return _is_manager(user) and team is not None and team.manager_id == user.pk
+
+
+def can_manage_action(user: User, action: ImprovementAction) -> bool:
+    return manages_action_team(user, action.team)
+
+
+def ensure_manages_action(user: User, action: ImprovementAction) -> None:
+    if not can_manage_action(user, action):
+        raise PermissionDenied(_("您只能查看该改进措施，不能修改。"))
+
+
+def can_complete_action(user: User, action: ImprovementAction) -> bool:
+    """The action's managers and its owner mark it done."""
+    return can_manage_action(user, action) or (_active(user) and action.owner_id == user.pk)
+
+
+def with_action_permissions(user: User, actions) -> list[ImprovementAction]:
+    """`actions` with `can_manage` and `may_complete` set for `user` (lists, rows, API)."""
+    actions = list(actions)
+    for action in actions:
+        action.can_manage = can_manage_action(user, action)
+        action.may_complete = can_complete_action(user, action)
+    return actions
+
+
+def action_teams(user: User) -> QuerySet[Team]:
+    """Teams `user` may write actions for (director and admin may also leave it empty)."""
+    return target_teams(user)
+
+
+def action_owners(user: User) -> QuerySet[User]:
+    """Who `user` may make the owner of an action: any active user for director and
+    admin; a manager: themselves and their teams' members."""
+    people = User.objects.filter(is_active=True)
+    if not _active(user):
+        return people.none()
+    if user.sees_all:
+        return people
+    if _is_manager(user):
+        return people.filter(Q(team__manager=user) | Q(pk=user.pk))
+    return people.none()

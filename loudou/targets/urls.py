@@ -22,4 +22,10 @@ urlpatterns = [
     path("milestones/<id:pk>/done/", views.milestone_done, name="milestone_done"),
     path("milestones/<id:pk>/reopen/", views.milestone_reopen, name="milestone_reopen"),
     path("milestones/<id:pk>/delete/", views.milestone_delete, name="milestone_delete"),
+    path("actions/new/", views.action_add, name="action_add"),
+    path("actions/<id:pk>/", views.action_detail, name="action"),
+    path("actions/<id:pk>/edit/", views.action_edit, name="action_edit"),
+    path("actions/<id:pk>/done/", views.action_done, name="action_done"),
+    path("actions/<id:pk>/reopen/", views.action_reopen, name="action_reopen"),
+    path("actions/<id:pk>/delete/", views.action_delete, name="action_delete"),
 ]

@@ -6,7 +6,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -17,6 +19,7 @@ from loudou.targets import exports, services
 from loudou.targets.choices import MilestoneStatus
 from loudou.targets.filters import TargetFilterForm
 from loudou.targets.forms import (
+    ActionForm,
     AdjustForm,
     MilestoneForm,
     PlanForm,
@@ -25,17 +28,22 @@ from loudou.targets.forms import (
     TargetForm,
 )
 from loudou.targets.selectors import (
+    access_action,
     access_milestone,
     access_plan,
     access_target,
+    can_complete_action,
     can_complete_milestone,
+    can_manage_action,
     can_manage_plan,
     can_manage_target,
+    ensure_manages_action,
     ensure_manages_plan,
     ensure_manages_target,
     target_teams,
     visible_plans,
     visible_targets,
+    with_action_permissions,
 )
 from loudou.targets.services.listing import ordered, target_rows
 
@@ -62,6 +70,10 @@ VERBS = {
     "target.adjusted": gettext_lazy("调整目标值"),
     "plan.created": gettext_lazy("创建策略"),
     "plan.updated": gettext_lazy("修改策略"),
+    "action.created": gettext_lazy("创建改进措施"),
+    "action.updated": gettext_lazy("修改改进措施"),
+    "action.done": gettext_lazy("标记完成"),
+    "action.reopened": gettext_lazy("重新打开"),
 }
 
 
@@ -368,3 +380,100 @@ def milestone_delete(request, pk: int):
     milestone = access_milestone(request.user, pk)
     services.delete_milestone(milestone=milestone, actor=request.user)
     return redirect(milestone.plan)
+
+
+# improvement actions (listed on the performance page, analytics:performance) -------------
+
+
+def _back(request, default: str) -> str:
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return target
+    return default
+
+
+@require_POST
+@login_required
+def action_add(request):
+    """Add from the performance page's form; back there with the result as a message."""
+    form = ActionForm(request.POST, user=request.user)
+    back = _back(request, reverse("analytics:performance"))
+    if form.is_valid():
+        values = form.cleaned_data
+        added = _try(form, lambda: services.create_action(actor=request.user, values=values))
+        if added is not None:
+            messages.success(request, _("改进措施已添加。"))
+            return redirect(f"{back}#action-{added.pk}")
+    errors = [e for errs in form.errors.values() for e in errs]
+    messages.error(request, " ".join(errors))
+    return redirect(back)
+
+
+def _action_form(request, action, data=None) -> ActionForm:
+    initial = {name: getattr(action, name) for name in services.actions.ACTION_FIELDS}
+    return ActionForm(data, user=request.user, initial=initial)
+
+
+def _action_page(request, action, form=None, status: int = 200):
+    context = {
+        "action": action,
+        "can_manage": can_manage_action(request.user, action),
+        "may_complete": can_complete_action(request.user, action),
+        "overdue": action.is_overdue(timezone.localdate()),
+        "form": form or _action_form(request, action),
+        "events": _history(action),
+    }
+    return render(request, "targets/action_detail.html", context, status=status)
+
+
+@login_required
+def action_detail(request, pk: int):
+    return _action_page(request, access_action(request.user, pk))
+
+
+@require_POST
+@login_required
+def action_edit(request, pk: int):
+    action = access_action(request.user, pk)
+    ensure_manages_action(request.user, action)
+    form = _action_form(request, action, request.POST)
+    if form.is_valid():
+        values = form.cleaned_data
+        changed = _try(
+            form,
+            lambda: services.update_action(action=action, actor=request.user, values=values),
+        )
+        if changed is not None:
+            return redirect(action)
+    return _action_page(request, action, form, status=422)
+
+
+def _action_status(request, pk: int, change):
+    action = access_action(request.user, pk)
+    change(action=action, actor=request.user)
+    if request.headers.get("HX-Request") == "true":
+        context = {"a": with_action_permissions(request.user, [action])[0]}
+        context["today"] = timezone.localdate()
+        return render(request, "targets/_actions.html#action-row", context)
+    return redirect(_back(request, action.get_absolute_url()))
+
+
+@require_POST
+@login_required
+def action_done(request, pk: int):
+    return _action_status(request, pk, services.complete_action)
+
+
+@require_POST
+@login_required
+def action_reopen(request, pk: int):
+    return _action_status(request, pk, services.reopen_action)
+
+
+@require_POST
+@login_required
+def action_delete(request, pk: int):
+    action = access_action(request.user, pk)
+    services.delete_action(action=action, actor=request.user)
+    messages.success(request, _("改进措施已删除。"))
+    return redirect("analytics:performance")

@@ -26,7 +26,7 @@ from loudou.leads.tests.factories import make_lead
 from loudou.notifications.tests.factories import make_robot
 from loudou.org.services import issue_api_token
 from loudou.pipeline.models import Pipeline
-from loudou.targets.tests.factories import make_milestone, make_plan, make_target
+from loudou.targets.tests.factories import make_action, make_milestone, make_plan, make_target
 from loudou.teamwork.tests.factories import example_ids
 from loudou.webforms.models import WebForm
 
@@ -77,6 +77,7 @@ def world(admin_user, rep, director, settings, tmp_path):
     ids["milestone_id"] = make_milestone(
         plan=plan, actor=director, owner=rep, due_date=date(2026, 7, 1)
     ).pk
+    ids["action_id"] = make_action(actor=director, owner=rep, deadline=date(2026, 7, 1)).pk
     yield {"token": issue_api_token(user=admin_user), "ids": ids}
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)

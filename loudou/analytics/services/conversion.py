@@ -1,4 +1,5 @@
-"""Conversion analysis (转化分析表) by source, grade, region, industry, team or rep.
+"""Conversion analysis (转化分析表) by source, grade, region, industry, team, rep, product
+line or customer type.
 
 Definitions (docs/domain/analytics.md): the leads are the scope's cohort in the pipeline
 (captured in the period); a deal is a lead that reached a won stage (at any time up to
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from loudou.analytics.services.scope import Scope
 from loudou.analytics.services.stats import US_PER_DAY, pct
-from loudou.leads.choices import Grade
+from loudou.leads.choices import CustomerType, Grade
 from loudou.leads.models import SourceChannel
 from loudou.org.models import Industry, ProductLine, Region, Team, User
 from loudou.pipeline.choices import StageKind
@@ -30,6 +31,7 @@ DIMENSIONS = {
     "team": ("owner__team_id", Team, "team"),
     "rep": ("owner_id", User, "owner"),
     "product": ("products", ProductLine, None),
+    "customer_type": ("customer_type", None, None),
 }
 #: Rules for suggested actions (SPEC §8), editable here in one place.
 LOW_HIGH_INTENT_RATE = 20.0  # % below which high-intent conversion is "low"
@@ -45,6 +47,8 @@ def group_label(by: str, key, models: dict, default=None) -> str:
         return _("未填写")
     if by == "grade" and key in Grade.values:
         return str(Grade(key).label)
+    if by == "customer_type" and key in CustomerType.values:
+        return str(CustomerType(key).label)
     return str(models.get(key, key if default is None else default))
 
 

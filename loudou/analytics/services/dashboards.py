@@ -7,7 +7,9 @@ from datetime import datetime
 from django.utils import timezone
 
 from loudou.analytics.services import charts
+from loudou.analytics.services.board import director_board
 from loudou.analytics.services.conversion import conversion, conversions
+from loudou.analytics.services.forecast import forecast, preset_period
 from loudou.analytics.services.funnel import funnel
 from loudou.analytics.services.process import first_response, not_followed_24h
 from loudou.analytics.services.scope import Scope
@@ -72,17 +74,28 @@ def manager_dashboard(user: User, now: datetime) -> dict:
     }
 
 
+def _quarter_forecast(user: User, now: datetime) -> dict:
+    """This quarter's company forecast (P10/P50/P90) and its chance of reaching the stored
+    revenue target of the quarter: the forecast page's figures for the same moment."""
+    start, end = preset_period("this_quarter", timezone.localdate(now))
+    result = forecast(Scope.build(user, start=start, end=end), now=now)
+    return {"start": start, "end": end, **result["simulation"], "target": result["target"]}
+
+
 def director_dashboard(user: User, now: datetime) -> dict:
     scope = Scope.build(user)
     result = funnel(scope, now=now)
     months = monthly_trends(scope, months=12)
+    tables = conversions(scope, ("region", "product"))
     return {
         "result": result,
         "chart": charts.funnel_chart(result),
-        "regions": conversion(scope, by="region"),
-        "products": conversion(scope, by="product"),
+        "regions": tables["region"],
+        "products": tables["product"],
         "months": months,
         "trend_chart": charts.trend_chart(months),
+        "board": director_board(user, now),
+        "forecast": _quarter_forecast(user, now),
         "scope": scope,
     }
 

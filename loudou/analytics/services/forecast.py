@@ -148,13 +148,26 @@ def resolve_period(
 
 
 def _stored_target(scope: Scope, start: date, end: date) -> Decimal | None:
-    """The revenue target stored for the scope (its rep, team or the company) and the
-    period [start, end], used when no `target_amount` is passed in. A hook, not wired yet:
-    it returns None, so without a typed target the page shows "未设定目标" and the API
-    `target.source` is null. To wire it, return the stored revenue target here (the
-    targets app; `analytics.services.quota.stored_target(scope)` already picks a scope's
-    target for the quota), as a Decimal, None when there is none; callers need no change."""
-    return None
+    """The revenue target stored for the scope's subject (its rep, its team, the company
+    for a director or admin, a manager's one team, a rep's own: the quota's choice,
+    `quota.subject_q`) whose period is exactly [start, end], among the targets the viewer
+    sees; None when there is none. A longer target (a year for a quarter) is not used:
+    the forecast is of the revenue closed within the period only. Used when no
+    `target_amount` is passed in."""
+    from loudou.analytics.services.quota import subject_q
+    from loudou.targets.choices import Metric
+    from loudou.targets.selectors import visible_targets
+
+    subject = subject_q(scope)
+    if subject is None:
+        return None
+    target = (
+        visible_targets(scope.viewer)
+        .filter(subject, metric=Metric.REVENUE, start=start, end=end)
+        .order_by("pk")
+        .first()
+    )
+    return None if target is None else target.value
 
 
 def _check(scope: Scope, now: datetime) -> None:

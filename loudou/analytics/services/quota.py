@@ -56,7 +56,7 @@ def average_deal(scope: Scope) -> Decimal | None:
 # stored targets -----------------------------------------------------------------------------
 
 
-def _subject_q(scope: Scope) -> Q | None:
+def subject_q(scope: Scope) -> Q | None:
     """Whose stored target the scope reads: the rep's, the team's, the company's (a
     director or admin without a team), a manager's one team, a rep's own."""
     viewer = scope.viewer
@@ -96,7 +96,7 @@ def _candidates(scope: Scope, targets: QuerySet[Target]) -> QuerySet[Target]:
 
 def stored_target(scope: Scope) -> Target | None:
     """The stored target the quota of `scope` reads when none is typed (see above)."""
-    subject = _subject_q(scope)
+    subject = subject_q(scope)
     if subject is None:
         return None
     return _candidates(scope, visible_targets(scope.viewer).filter(subject)).first()

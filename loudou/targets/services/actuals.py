@@ -84,7 +84,7 @@ def first_won_rows():
     return won.filter(~Exists(earlier), lead__merged_into__isnull=True)
 
 
-def _products(lead_ids: list[int]) -> dict[int, set[int]]:
+def lead_products(lead_ids: list[int]) -> dict[int, set[int]]:
     through = Lead.products.through
     found: dict[int, set[int]] = defaultdict(set)
     for start in range(0, len(lead_ids), CHUNK):
@@ -114,7 +114,7 @@ def deals(*, until: datetime, since: datetime | None = None, products: bool = Tr
             "lead__currency",
         )
     )
-    lines = _products([row[0] for row in values]) if products else {}
+    lines = lead_products([row[0] for row in values]) if products else {}
     result = []
     for (
         lead,
@@ -155,7 +155,7 @@ def _index(found: list[Deal]) -> dict[str, list[Deal]]:
     return by_scope
 
 
-def _first_deals(found: list[Deal]) -> set[int]:
+def first_deals(found: list[Deal]) -> set[int]:
     """The lead ids of each customer's first deal (`found` is oldest first)."""
     first: dict[int, int] = {}
     for deal in found:
@@ -197,7 +197,7 @@ def actuals(targets: Iterable[Target]) -> dict[int, Actual]:
     since = None if history else min(bounds(t.start, t.end)[0] for t in targets)
     products = any(t.scope_kind == ScopeKind.PRODUCT_LINE for t in targets)
     found = deals(until=until, since=since, products=products)
-    by_scope, first = _index(found), (_first_deals(found) if history else set())
+    by_scope, first = _index(found), (first_deals(found) if history else set())
     result = {}
     for target in targets:
         value = measure(target, by_scope.get(target.scope_key, []), first)

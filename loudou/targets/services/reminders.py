@@ -1,5 +1,6 @@
-"""The milestone reminder scan: an open milestone whose due date has come reminds its
-owner once per due date (a new due date is reminded of again).
+"""The reminder scans: an open milestone whose due date has come reminds its owner once
+per due date (a new due date is reminded of again); an open improvement action whose
+deadline has passed reminds its owner once per deadline, the same way.
 
 Each milestone is claimed by a conditional UPDATE of `reminded_for` (the due date being
 reminded of), in the same transaction as its notification: of two scans running at once
@@ -15,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loudou.notifications.services import notify
-from loudou.targets.choices import MilestoneStatus
-from loudou.targets.models import Milestone
+from loudou.targets.choices import ActionStatus, MilestoneStatus
+from loudou.targets.models import ImprovementAction, Milestone
 
 
 def due_milestones(now: datetime) -> QuerySet[Milestone]:
@@ -68,3 +69,51 @@ def remind_due_milestones(now: datetime) -> int:
     date. Returns the notifications created (a second run at once: 0)."""
     today = timezone.localdate(now)
     return sum(_remind(m, today) for m in due_milestones(now))
+
+
+def overdue_actions(now: datetime) -> QuerySet[ImprovementAction]:
+    """Open actions whose deadline has passed (before today, local date) not yet reminded
+    of that deadline."""
+    today = timezone.localdate(now)
+    return (
+        ImprovementAction.objects.filter(status=ActionStatus.OPEN, deadline__lt=today)
+        .filter(Q(reminded_for__isnull=True) | ~Q(reminded_for=F("deadline")))
+        .select_related("owner")
+        .order_by("deadline", "id")
+    )
+
+
+def claim_action(action: ImprovementAction) -> bool:
+    """Take the overdue reminder of `action`'s current deadline; False if another scan
+    did, or the action changed (done, or a new deadline) since it was read."""
+    won = (
+        ImprovementAction.objects.filter(
+            pk=action.pk, status=ActionStatus.OPEN, deadline=action.deadline
+        )
+        .filter(Q(reminded_for__isnull=True) | ~Q(reminded_for=action.deadline))
+        .update(reminded_for=action.deadline)
+    )
+    return won == 1
+
+
+def _remind_action(action: ImprovementAction) -> bool:
+    with transaction.atomic():
+        if not claim_action(action):
+            return False
+        deadline = action.deadline.isoformat()
+        title = _("改进措施已逾期：{action}（期限 {deadline}）")
+        sent = notify(
+            user=action.owner,
+            kind="action_overdue",
+            title=title.format(action=action.action[:80], deadline=deadline),
+            body=_("差异原因：{reason}").format(reason=action.variance_reason[:500]),
+            url=action.get_absolute_url(),
+            dedupe_key=f"action:{action.pk}:{deadline}",
+        )
+    return sent is not None
+
+
+def remind_overdue_actions(now: datetime) -> int:
+    """Remind the owner of every open action whose deadline has passed, once per
+    deadline. Returns the notifications created (a second run at once: 0)."""
+    return sum(_remind_action(a) for a in overdue_actions(now))

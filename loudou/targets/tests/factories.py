@@ -10,8 +10,8 @@ from loudou.leads.models import Lead
 from loudou.leads.services import register_lead
 from loudou.pipeline.models import Pipeline
 from loudou.pipeline.services import move_stage
-from loudou.targets.models import Milestone, StrategyPlan, Target
-from loudou.targets.services import add_milestone, create_plan, create_target
+from loudou.targets.models import ImprovementAction, Milestone, StrategyPlan, Target
+from loudou.targets.services import add_milestone, create_action, create_plan, create_target
 
 _numbers = count(1)
 
@@ -72,3 +72,18 @@ def make_plan(*, actor, **values) -> StrategyPlan:
 def make_milestone(*, plan, actor, owner, due_date: date, title="签约经销商") -> Milestone:
     values = {"title": title, "owner": owner, "due_date": due_date}
     return add_milestone(plan=plan, actor=actor, values=values)
+
+
+def make_action(*, actor, owner, deadline: date, team=None, **values) -> ImprovementAction:
+    """An improvement action for March 2026 through the real service."""
+    values = {
+        "period": "monthly",
+        "period_start": date(2026, 3, 1),
+        "variance_reason": "竞品降价，华东区报价失去优势",
+        "action": "推出企业版限时折扣并加强老客户拜访",
+        "owner": owner,
+        "deadline": deadline,
+        "team": team,
+        **values,
+    }
+    return create_action(actor=actor, values=values)

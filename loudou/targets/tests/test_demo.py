@@ -9,7 +9,13 @@ import pytest
 from loudou.core.models import Event
 from loudou.demo.services import load_demo
 from loudou.targets.demo import apportion, load_demo_targets
-from loudou.targets.models import Milestone, StrategyPlan, Target, TargetAdjustment
+from loudou.targets.models import (
+    ImprovementAction,
+    Milestone,
+    StrategyPlan,
+    Target,
+    TargetAdjustment,
+)
 from loudou.targets.services import rollups
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +69,24 @@ def test_the_demo_has_targets_at_every_level_and_a_plan_with_milestones(demo):
     ]
 
 
+def test_the_demo_team_has_improvement_actions_done_overdue_and_ahead(demo):
+    # given  NOW is 2026-06-30: the actions are on May's variance of 华东一组's revenue
+    actions = ImprovementAction.objects.select_related("team", "target").order_by("deadline")
+    # then
+    assert [(a.status, a.deadline.isoformat()) for a in actions] == [
+        ("done", "2026-06-18"),
+        ("open", "2026-06-28"),
+        ("open", "2026-07-12"),
+    ]
+    first = actions[0]
+    assert (first.team.name, first.period, first.period_start.isoformat()) == (
+        "华东一组",
+        "monthly",
+        "2026-05-01",
+    )
+    assert (first.target.team, first.target.start) == (first.team, first.period_start)
+
+
 def test_every_split_of_the_demo_sums_but_the_one_adjusted_rep(demo):
     # given
     parents = list(Target.objects.filter(children__isnull=False).distinct())
@@ -82,7 +106,7 @@ def test_loading_the_demo_targets_again_adds_nothing(demo):
     # when
     again = load_demo_targets(now=NOW)
     # then
-    assert again == {"targets": 0, "plans": 0}
+    assert again == {"targets": 0, "plans": 0, "actions": 0}
     assert (Target.objects.count(), Event.objects.count(), Milestone.objects.count()) == before
 
 
