@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "loudou.imports",
     "loudou.assignment",
     "loudou.targets",
+    "loudou.commerce",
+    "loudou.service",
     "loudou.scoring",
     "loudou.analytics",
     "loudou.health",
@@ -125,6 +127,14 @@ def _database() -> dict:
 
 
 DATABASES = {"default": _database()}
+# A streaming replica of the default database for the analytics reads (ADR 0018). In tests
+# it mirrors `default`, so that every test reads what it wrote.
+if env("LOUDOU_REPLICA_DATABASE_URL"):
+    DATABASES["replica"] = {
+        **dj_database_url.parse(env("LOUDOU_REPLICA_DATABASE_URL"), conn_max_age=60),
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["loudou.core.replica.ReplicaRouter"]
 
 
 _CACHE_BACKENDS = {
@@ -233,8 +243,24 @@ LOUDOU_NOTIFICATION_TRANSPORTS = {
 
 # Background tasks: Django Tasks with the database queue of django-tasks-db, run by
 # `uv run loudou worker` (docs/adr/0005-background-worker.md).
+# LOUDOU_TASKS_BACKEND=redis puts the queue in Redis (django-tasks-redis, LOUDOU_REDIS_URL)
+# for several web servers and workers; the database queue stays the default.
 INSTALLED_APPS += ["django_tasks_db"]
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+if env("LOUDOU_TASKS_BACKEND", "database") == "redis":
+    INSTALLED_APPS += ["django_tasks_redis"]
+    TASKS = {
+        "default": {
+            "BACKEND": "django_tasks_redis.RedisTaskBackend",
+            "QUEUES": [],
+            "OPTIONS": {
+                "REDIS_URL": env("LOUDOU_REDIS_URL", "redis://127.0.0.1:6379/0"),
+                "REDIS_KEY_PREFIX": env("LOUDOU_REDIS_PREFIX", "loudou_tasks"),
+            },
+        }
+    }
+elif env("LOUDOU_TASKS_BACKEND", "database") != "database":
+    raise ImproperlyConfigured("LOUDOU_TASKS_BACKEND must be database or redis")
 # Periodic jobs the worker enqueues: (dotted path of a task, every N seconds).
 LOUDOU_PERIODIC_TASKS = [
     ("loudou.activities.tasks.scan_reminders", 60),
@@ -249,6 +275,9 @@ LOUDOU_PERIODIC_TASKS = [
     ("loudou.org.tasks.purge_login_counts", 24 * 3600),
     ("loudou.imports.tasks.restart_analyses", 600),
     ("loudou.teamwork.tasks.remind_due_items", 3600),
+    ("loudou.service.tasks.refresh_tiers", 24 * 3600),
+    ("loudou.service.tasks.remind_due_actions", 3600),
+    ("loudou.service.tasks.escalate_tickets", 300),
     ("loudou.compliance.tasks.purge_personal_data", 24 * 3600),
     ("loudou.scoring.tasks.retrain_lead_score", 24 * 3600),
 ]
@@ -274,3 +303,10 @@ LOUDOU_IMPORT_MAX_XLSX_SHARED_STRINGS = envint(
 #: Files that read through more bytes than this (an .xlsx: inflated) are checked row by
 #: row by the worker, not in the web request (the job shows 分析中 meanwhile).
 LOUDOU_IMPORT_INLINE_BYTES = envint("LOUDOU_IMPORT_INLINE_BYTES", str(4 * _MB))
+
+# --- commerce: quotes and contract attachments (loudou/commerce; docs/domain/commerce.md) --
+#: A quote more than this many percent below list price waits for the owner's manager or
+#: a director (待审批); at or below it, submitting approves it.
+LOUDOU_QUOTE_APPROVAL_DISCOUNT_PCT = envint("LOUDOU_QUOTE_APPROVAL_DISCOUNT_PCT", "10")
+#: Bytes a contract attachment may have (PDF, PNG, JPEG, DOCX, XLSX; stored under DATA_DIR).
+LOUDOU_ATTACHMENT_MAX_BYTES = envint("LOUDOU_ATTACHMENT_MAX_BYTES", str(10 * _MB))

@@ -21,6 +21,8 @@ urlpatterns = [
     path("f/", include("loudou.webforms.urls")),
     path("assignment/", include("loudou.assignment.urls")),
     path("targets/", include("loudou.targets.urls")),
+    path("commerce/", include("loudou.commerce.urls")),
+    path("service/", include("loudou.service.urls")),
     path("analytics/", include("loudou.analytics.urls")),
     path("health/", include("loudou.health.urls")),
     path("teamwork/", include("loudou.teamwork.urls")),

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from loudou.assignment.models import Pool, PoolEntry
+from loudou.commerce.demo import load_demo_commerce
 from loudou.customers.models import Contact, Customer
 from loudou.demo import names
 from loudou.demo.life import Funnel, Tally, hand_to_pool, live
@@ -32,6 +33,7 @@ from loudou.leads.services.grading import assess_needs
 from loudou.leads.services.registration import register_lead
 from loudou.org.choices import Role
 from loudou.org.models import Industry, Region, Team, User
+from loudou.service.demo import load_demo_service
 from loudou.targets.demo import load_demo_targets
 from loudou.teamwork.demo import load_demo_teamwork
 
@@ -726,6 +728,10 @@ def load_demo(
     _say(stdout, said.format(**planned))
     teamwork = load_demo_teamwork(users=cast.users, teams=cast.teams, now=now)
     _say(stdout, "  协作 teamwork: {tasks} tasks, {actions} actions new".format(**teamwork))
+    commerce = load_demo_commerce(users=cast.users, now=now)
+    _say(stdout, "  合同 commerce: {contracts} contracts, {orders} orders new".format(**commerce))
+    service = load_demo_service(users=cast.users, now=now)  # after the orders: tiers need them
+    _say(stdout, "  服务 service: {tickets} tickets, {logged} actions logged new".format(**service))
     return {
         "stage_moves": life.tally.moves,
         "follow_ups": life.tally.follow_ups,

@@ -21,6 +21,8 @@ def navigation(request) -> dict:
         items.append((reverse("health:exceptions"), _("意外状态")))
         items.append((reverse("assignment:pools"), _("公海")))
         items.append((reverse("teamwork:home"), _("协作")))
+        items.append((reverse("commerce:home"), _("合同")))
+        items.append((reverse("service:home"), _("服务")))
     if user.sees_all or user.role == Role.MANAGER:
         items.append((reverse("assignment:handover"), _("交接")))
         items.append((reverse("targets:list"), _("目标")))

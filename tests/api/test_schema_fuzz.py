@@ -19,6 +19,7 @@ from schemathesis import checks
 
 from loudou.activities.tests.factories import log
 from loudou.assignment.tests.factories import make_pool
+from loudou.commerce.tests.factories import example_ids as commerce_ids
 from loudou.health.tests.factories import make_case, make_report
 from loudou.imports.services import create_job
 from loudou.leads.models import GradeRule, SavedView, SourceChannel
@@ -26,6 +27,7 @@ from loudou.leads.tests.factories import make_lead
 from loudou.notifications.tests.factories import make_robot
 from loudou.org.services import issue_api_token
 from loudou.pipeline.models import Pipeline
+from loudou.service.tests.factories import example_ids as service_ids
 from loudou.targets.tests.factories import make_action, make_milestone, make_plan, make_target
 from loudou.teamwork.tests.factories import example_ids
 from loudou.webforms.models import WebForm
@@ -71,6 +73,8 @@ def world(admin_user, rep, director, settings, tmp_path):
         "report_id": make_report(team=rep.team).pk,
     }
     ids.update(example_ids(admin=admin_user, rep=rep))
+    ids.update(service_ids(admin=admin_user, rep=rep))
+    ids.update(commerce_ids(admin=admin_user, rep=rep))
     plan = make_plan(actor=director)
     ids["target_id"] = make_target(actor=director).pk
     ids["plan_id"] = plan.pk
@@ -199,7 +203,9 @@ def _paged() -> list[tuple[str, str]]:
     found = []
     for path, operations in schema.raw_schema["paths"].items():
         params = operations.get("get", {}).get("parameters", [])
-        for name in {p["name"] for p in params if p.get("in") == "query"} & {"limit", "offset"}:
+        for name in sorted(
+            {p["name"] for p in params if p.get("in") == "query"} & {"limit", "offset"}
+        ):
             found.append((path, name))
     return found
 

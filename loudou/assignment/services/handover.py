@@ -1,5 +1,6 @@
-"""Handover (人员变动): everything a leaving or moving rep holds — leads, customers, open
-next actions — goes to one or several successors, previewed first, with a record."""
+"""Handover (人员变动): everything a leaving or moving rep holds — leads, customers,
+contracts, open next actions — goes to one or several successors, previewed first, with a
+record."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -35,7 +36,8 @@ class HandoverPlan:
     def counts(self) -> dict[int, dict[str, int]]:
         out = {u.pk: {"lead": 0, "customer": 0, "next_action": 0} for u in self.successors}
         for item in self.items:
-            out[item["to"]][item["kind"]] += 1
+            mine = out[item["to"]]
+            mine[item["kind"]] = mine.get(item["kind"], 0) + 1
         return out
 
 
@@ -79,6 +81,7 @@ def _items(from_user: User, successors: list[User], rule: str) -> list[dict]:
         to = went.get(("customer", lead.customer_id)) or choose.next()
         went[("lead", lead.pk)] = to
         items.append({"kind": "lead", "id": lead.pk, "label": str(lead)})
+    items += _contract_items(from_user, went, choose)
     actions = FollowUp.objects.filter(next_action_owner=from_user, next_action_done_at=None)
     for action in actions.exclude(next_action="").order_by("pk"):
         to = went.get(("lead", action.lead_id)) or choose.next()
@@ -86,6 +89,18 @@ def _items(from_user: User, successors: list[User], rule: str) -> list[dict]:
         items.append({"kind": "next_action", "id": action.pk, "label": action.next_action})
     for item in items:
         item["to"] = went[(item["kind"], item["id"])]
+    return items
+
+
+def _contract_items(from_user: User, went: dict, choose: _Chooser) -> list[dict]:
+    """A contract follows its lead, else its customer (ADR 0007: commerce is a later app)."""
+    from loudou.commerce.models import Contract
+
+    items = []
+    for contract in Contract.objects.filter(owner=from_user).order_by("pk"):
+        to = went.get(("lead", contract.lead_id)) or went.get(("customer", contract.customer_id))
+        went[("contract", contract.pk)] = to or choose.next()
+        items.append({"kind": "contract", "id": contract.pk, "label": str(contract)})
     return items
 
 
@@ -107,6 +122,11 @@ def _move(item: dict, from_user: User, to: User, actor: User, now: datetime) -> 
     elif kind == "customer":
         moved = Customer.objects.filter(pk=pk, owner=from_user).update(owner=to)
         obj = Customer(pk=pk) if moved else None
+    elif kind == "contract":
+        from loudou.commerce.models import Contract  # ADR 0007
+
+        moved = Contract.objects.filter(pk=pk, owner=from_user).update(owner=to)
+        obj = Contract(pk=pk) if moved else None
     else:
         open_action = {"pk": pk, "next_action_owner": from_user, "next_action_done_at": None}
         moved = FollowUp.objects.filter(**open_action).update(next_action_owner=to)

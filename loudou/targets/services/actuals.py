@@ -18,6 +18,11 @@ lead's owner when the row has none) and that person's current team.
   none without any customer. One decimal.
 Completion (完成率, %) = actual / target × 100, one decimal; none for a target of 0 or
 without an actual.
+
+Orders (ADR 0020): where a lead has orders (commerce.Order), its orders are the deals
+instead of its won-stage entry, each at its order date (local midnight), and orders
+entered without a lead count too; a won lead without any order still counts as above.
+See loudou/commerce/deals.py for how an order fills a deal's scopes.
 """
 
 from collections import Counter, defaultdict
@@ -41,9 +46,9 @@ RATE_STEP = Decimal("0.1")
 
 @dataclass(frozen=True)
 class Deal:
-    """One won lead, as the targets count it."""
+    """One won lead or one order, as the targets count it."""
 
-    lead_id: int
+    lead_id: int | None  # None for an order without a lead
     at: datetime
     owner_id: int | None
     team_id: int | None
@@ -52,6 +57,12 @@ class Deal:
     customer: int  # the customer's id, or -lead id for a lead without one
     amount: Decimal | None  # None without an amount or in a currency other than CNY
     products: frozenset[int]
+    order_id: int | None = None  # set for an order (ADR 0020)
+
+    @property
+    def key(self) -> int:
+        """Tells deals apart: the lead id of a won lead, −order id of an order."""
+        return -self.order_id if self.order_id is not None else self.lead_id
 
     def scope_keys(self) -> list[str]:
         """The `Target.scope_key`s this deal counts for."""
@@ -95,8 +106,11 @@ def lead_products(lead_ids: list[int]) -> dict[int, set[int]]:
 
 
 def deals(*, until: datetime, since: datetime | None = None, products: bool = True) -> list[Deal]:
-    """The deals won before `until` (and at or after `since`), oldest first."""
-    rows = first_won_rows().filter(at__lt=until)
+    """The deals won before `until` (and at or after `since`), oldest first: won leads
+    without an order, and orders (ADR 0020)."""
+    from loudou.commerce.deals import order_deals, ordered_lead_ids  # ADR 0007
+
+    rows = first_won_rows().filter(at__lt=until).exclude(lead_id__in=ordered_lead_ids())
     if since is not None:
         rows = rows.filter(at__gte=since)
     values = list(
@@ -144,6 +158,8 @@ def deals(*, until: datetime, since: datetime | None = None, products: bool = Tr
                 products=frozenset(lines.get(lead, ())),
             )
         )
+    result += order_deals(until=until, since=since, products=products)
+    result.sort(key=lambda deal: deal.at)  # stable: ties keep the ledger's order
     return result
 
 
@@ -156,10 +172,10 @@ def _index(found: list[Deal]) -> dict[str, list[Deal]]:
 
 
 def first_deals(found: list[Deal]) -> set[int]:
-    """The lead ids of each customer's first deal (`found` is oldest first)."""
+    """The keys (`Deal.key`) of each customer's first deal (`found` is oldest first)."""
     first: dict[int, int] = {}
     for deal in found:
-        first.setdefault(deal.customer, deal.lead_id)
+        first.setdefault(deal.customer, deal.key)
     return set(first.values())
 
 
@@ -178,7 +194,7 @@ def measure(target: Target, mine: list[Deal], first: set[int]) -> Decimal | None
         return sum((d.amount for d in period if d.amount is not None), Decimal(0))
     if target.metric == Metric.ORDERS:
         return Decimal(len(period))
-    return Decimal(len({d.customer for d in period if d.lead_id in first}))
+    return Decimal(len({d.customer for d in period if d.key in first}))
 
 
 def completion(actual: Decimal | None, value: Decimal) -> float | None:
