@@ -171,6 +171,59 @@ def analytics_cases(director, manager) -> list[Case]:
             "the role dashboard service",
         )
     )
+    rep = bench_rep()
+    cases.append(
+        Case(
+            "dashboards.dashboard(rep)",
+            lambda: role_dashboard(rep),
+            PAGE_BUDGET_MS,
+            "the role dashboard service",
+        )
+    )
+    # the director's home funnel: counts and calendar days in stage from the kept
+    # aggregates (ADR 0017)
+    cases.append(
+        Case(
+            "funnel.company.calendar",
+            lambda: funnel(company(), days="calendar"),
+            PAGE_BUDGET_MS,
+            "director, 90 days, aggregates",
+        )
+    )
+    return cases
+
+
+def bench_rep():
+    from loudou.org.models import User
+
+    return User.objects.filter(
+        username__startswith="bench-t", role__in=["senior_rep", "junior_rep"]
+    ).order_by("username")[0]
+
+
+def role_page_cases() -> list[Case]:
+    """The home page (role dashboard) and the funnel page of a rep, a manager and the
+    director, rendered through Django's test client."""
+    from django.conf import settings
+    from django.test import Client
+    from django.urls import reverse
+
+    if "testserver" not in settings.ALLOWED_HOSTS:
+        settings.ALLOWED_HOSTS.append("testserver")
+    director, manager = bench_people()
+    cases = []
+    for label, user in (("rep", bench_rep()), ("manager", manager), ("director", director)):
+        client = Client()
+        client.force_login(user)
+        for url in (reverse("home"), reverse("analytics:funnel")):
+
+            def get(url=url, client=client):
+                response = client.get(url)
+                if response.status_code != 200:
+                    raise RuntimeError(f"GET {url} -> {response.status_code}")
+                return response
+
+            cases.append(Case(f"page.{label} {url}", get, PAGE_BUDGET_MS, f"rendered as {label}"))
     return cases
 
 
@@ -215,13 +268,22 @@ def sweep_cases() -> list[Case]:
     return [Case("sweep", lambda: sweep(), SWEEP_BUDGET_MS, "whole organisation")]
 
 
+def list_cases() -> list[Case]:
+    """Lists, Kanban, search and customers per role (bench/lists.py)."""
+    from bench.lists import list_cases as cases
+
+    return cases()
+
+
 def all_cases() -> list[Case]:
     director, manager = bench_people()
     cases = []
     for build in (
         lambda: analytics_cases(director, manager),
         lambda: page_cases(manager),
+        role_page_cases,
         sweep_cases,
+        list_cases,
     ):
         try:
             cases.extend(build())

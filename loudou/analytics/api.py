@@ -18,8 +18,10 @@ from loudou.analytics.services.process import process_indicators
 from loudou.analytics.services.quota import MAX_TARGET_DEALS, reverse_funnel
 from loudou.analytics.services.scope import Scope
 from loudou.analytics.services.trends import monthly_trends
+from loudou.core.replica import replica_reads
 
 router = Router(tags=["analytics"])
+router.add_decorator(replica_reads)  # ADR 0018: reads may come from the read replica
 
 
 class ScopeParams(Schema):

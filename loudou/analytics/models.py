@@ -99,3 +99,83 @@ class LeadProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lead_id}: {self.max_order}"
+
+
+# Company-wide aggregates (ADR 0017): counts kept in the transaction of every write that
+# changes them (loudou.analytics.services.aggregates), rebuildable from the ledger. Plain
+# integer keys (0 = none) so that a unique constraint holds on both databases.
+
+
+class CohortStage(models.Model):
+    """Leads of a pipeline (with a ledger, not merged) per local capture day, current
+    stage, highest non-lost order reached, won / lost at any time and region."""
+
+    pipeline_id = models.IntegerField()
+    day = models.DateField()
+    stage_id = models.IntegerField()
+    max_order = models.SmallIntegerField()
+    won = models.BooleanField()
+    lost = models.BooleanField()
+    region_id = models.IntegerField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pipeline_id", "day", "stage_id", "max_order", "won", "lost", "region_id"],
+                name="cohort_stage_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.stage_id}/{self.max_order}: {self.n}"
+
+
+class CohortGroup(models.Model):
+    """Per local capture day: the leads (`lost_reason_id` 0) of each group of a dimension
+    (`kind` all / region / product, `key` 0 = not filled) and how many were won; with a
+    lost reason, the distinct leads of the group that were ever lost for it."""
+
+    pipeline_id = models.IntegerField()
+    day = models.DateField()
+    kind = models.CharField(max_length=16)
+    key = models.IntegerField()
+    lost_reason_id = models.IntegerField()
+    won = models.BooleanField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pipeline_id", "day", "kind", "key", "lost_reason_id", "won"],
+                name="cohort_group_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.kind} {self.key}/{self.lost_reason_id}: {self.n}"
+
+
+class StayDays(models.Model):
+    """Histogram of the calendar days a cohort's leads spent in each stage (re-entries
+    summed). Closed (`open` false): `value` is the days. The lead's current stage (`open`
+    true): `value` is the ordinal of the local day it entered, less its earlier days there,
+    so its days on `today` are `today.toordinal() - value`."""
+
+    pipeline_id = models.IntegerField()
+    day = models.DateField()
+    stage_id = models.IntegerField()
+    open = models.BooleanField()
+    value = models.IntegerField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pipeline_id", "day", "stage_id", "open", "value"],
+                name="stay_days_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.stage_id} {self.value}: {self.n}"

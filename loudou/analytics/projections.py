@@ -43,7 +43,15 @@ def _progress_after(
 
 def record_stage_change(change: StageChange) -> None:
     """Project one new ledger row: close the lead's open stay, open a new one, and move
-    the lead's progress on. Called once per `move_stage`, in its transaction."""
+    the lead's progress on; the company aggregates follow (ADR 0017). Called once per
+    `move_stage`, in its transaction."""
+    from loudou.analytics.services.aggregates import track
+
+    with track([change.lead_id], exclude_change=change.pk):
+        _record(change)
+
+
+def _record(change: StageChange) -> None:
     at_us = to_us(change.at)
     seq = StageStay.objects.filter(lead_id=change.lead_id).count()
     previous = StageStay.objects.filter(
@@ -167,6 +175,7 @@ def rebuild(lead_ids: Iterable[int] | None = None) -> dict[str, int]:
     `record_stage_change` keeps, and the lead's follow-up figures
     (`activities.services.contacts.recount`). Returns {"stays": n, "leads": n} rebuilt."""
     from loudou.activities.services.contacts import recount  # the lead's contact figures
+    from loudou.analytics.services import aggregates
 
     if lead_ids is None:
         recount()
@@ -176,10 +185,12 @@ def rebuild(lead_ids: Iterable[int] | None = None) -> dict[str, int]:
             cursor.execute(_insert_stays(""), [])  # params: '%%' unescaped on both backends
             cursor.execute(_update_advanced(""), [])
             cursor.execute(_insert_progress(""), [])
+        aggregates.rebuild()
         return {"stays": StageStay.objects.count(), "leads": LeadProgress.objects.count()}
     lead_ids = sorted(set(lead_ids))
     recount(lead_ids)
-    _rebuild_some(lead_ids)
+    with aggregates.track(lead_ids):
+        _rebuild_some(lead_ids)
     return {
         "stays": StageStay.objects.filter(lead_id__in=lead_ids).count(),
         "leads": LeadProgress.objects.filter(lead_id__in=lead_ids).count(),

@@ -3,7 +3,7 @@
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import QueryDict
 from django.shortcuts import render
 from django.utils import timezone
@@ -20,6 +20,7 @@ from loudou.analytics.services.performance import GRANULARITIES, default_dates, 
 from loudou.analytics.services.process import process_indicators
 from loudou.analytics.services.quota import MAX_TARGET_DEALS, reverse_funnel
 from loudou.analytics.services.trends import monthly_trends
+from loudou.core.replica import replica_reads
 
 PRESET_CHOICES = [
     ("this_month", gettext_lazy("本月")),
@@ -40,7 +41,8 @@ def _page(request, template: str, tab: str, compute, query: QueryDict | None = N
         scope = form.scope() if form.is_bound else ScopeForm({}, user=request.user).scope()
         form.initial.update(start=scope.start, end=scope.end)  # the period shown is the one used
         context["scope"] = scope
-        context.update(compute(scope))
+        with replica_reads():  # ADR 0018: the figures may come from the read replica
+            context.update(compute(scope))
     except ValidationError as error:
         context["errors"] = error.messages
         return render(request, template, context, status=400)
@@ -226,3 +228,14 @@ def performance_view(request):
         }
 
     return _page(request, "analytics/performance.html", "performance", compute, query)
+
+
+@login_required
+def director_targets_view(request):
+    """The director's home targets, quarter board and forecast (loaded by the home)."""
+    from loudou.analytics.services.dashboards import director_targets, role_of
+
+    if role_of(request.user) != "director":
+        raise PermissionDenied
+    context = {"targets": replica_reads(director_targets)(request.user)}  # ADR 0018
+    return render(request, "analytics/_director_targets.html", context)

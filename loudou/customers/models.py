@@ -49,6 +49,11 @@ class Customer(TimeStampedModel):
         verbose_name = _("客户")
         verbose_name_plural = _("客户")
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # the list's order, for everyone and per owner (ADR 0019)
+            models.Index(fields=["created_at", "id"], name="customer_list"),
+            models.Index(fields=["owner", "created_at", "id"], name="customer_owner_list"),
+        ]
 
     def __str__(self) -> str:
         return self.name

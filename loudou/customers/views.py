@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_POST
 from loudou.compliance.consent import consent_state, record_consent
 from loudou.compliance.forms import ConsentForm
 from loudou.compliance.reveal import reveal_contact_details
+from loudou.core.paging import capped_count, open_page
 from loudou.customers import services
 from loudou.customers.forms import ContactForm, CustomerForm
 from loudou.customers.selectors import (
@@ -25,8 +25,10 @@ from loudou.leads.selectors import visible_leads
 @login_required
 def customer_list(request):
     q = clean_search(request.GET.get("q", ""))
-    page = Paginator(listed_customers(request.user, q), 50).get_page(request.GET.get("page"))
-    return render(request, "customers/list.html", {"page": page, "q": q})
+    customers = listed_customers(request.user, q)
+    page = open_page(customers, request.GET.get("page"), 50)
+    context = {"page": page, "q": q, "total": capped_count(customers)}
+    return render(request, "customers/list.html", context)
 
 
 def _export(request, what: str):

@@ -42,6 +42,7 @@ from loudou.leads.services.merge import merge_leads
 from loudou.leads.services.saved_views import delete_view, save_view
 from loudou.org.models import Industry, Region, User
 from loudou.org.schemas import GradeRuleIn, GradeRuleOut, NeedPolicyIO
+from loudou.org.selectors import visible_owner_ids
 
 router = Router(tags=["leads"])
 
@@ -88,6 +89,7 @@ def list_leads(request, filters: Query[LeadListParams]):
             sort=form.sort_key(),
             cursor=cursor,
             size=size,
+            owners=visible_owner_ids(request.user),
         )
     except BadCursor:
         raise ValidationError({"cursor": _("无效的分页游标。")}) from None

@@ -166,8 +166,24 @@ def _decode(cursor: str, sort: str) -> tuple:
     return value, pk
 
 
-def keyset_page(leads: QuerySet[Lead], *, sort: str, cursor: str | None, size: int):
-    """One page after `cursor` in `sort` order (ties broken by id): (rows, next cursor)."""
+#: sorts an index (owner, field) serves, for the page read owner by owner
+_BY_OWNER = {"captured_at"}
+
+
+def keyset_page(
+    leads: QuerySet[Lead],
+    *,
+    sort: str,
+    cursor: str | None,
+    size: int,
+    owners: list[int] | None = None,
+):
+    """One page after `cursor` in `sort` order (ties broken by id): (rows, next cursor).
+
+    `owners`: the owners the visible leads belong to (org.selectors.visible_owner_ids),
+    when known; with several (a manager), a sort on captured_at reads each owner's first
+    rows from the (owner, captured_at) index and merges them (ADR 0019), where one query
+    would sort every lead of the team."""
     field = SORTS[sort][0]
     descending = sort.startswith("-")
     ordered = leads.order_by(f"-{field}", "-id") if descending else leads.order_by(field, "id")
@@ -176,6 +192,31 @@ def keyset_page(leads: QuerySet[Lead], *, sort: str, cursor: str | None, size: i
         op = "lt" if descending else "gt"
         after = Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"id__{op}": pk})
         ordered = ordered.filter(after)
-    rows = list(ordered[: size + 1])
+    if owners and len(owners) > 1 and field in _BY_OWNER:
+        rows = _merged_by_owner(ordered, owners, field, descending, size + 1)
+    else:
+        rows = list(ordered[: size + 1])
     next_cursor = encode_cursor(rows[size - 1], sort) if len(rows) > size else None
     return rows[:size], next_cursor
+
+
+def _merged_by_owner(
+    ordered: QuerySet[Lead], owners: list[int], field: str, descending: bool, n: int
+) -> list[Lead]:
+    """The first `n` rows of `ordered`, read as each owner's first `n` (one UNION ALL)."""
+    from django.db import connections
+
+    from loudou.core.paging import union_all_sql
+
+    params: list = []
+    tops = [ordered.filter(owner_id=o).values_list("id", field)[:n] for o in owners]
+    union = union_all_sql(tops, params)
+    if not union:
+        return []
+    way = "DESC" if descending else "ASC"
+    query = f"SELECT id FROM ({union}) AS u ORDER BY {field} {way}, id {way} LIMIT %s"  # noqa: S608
+    with connections[ordered.db].cursor() as cursor:
+        cursor.execute(query, [*params, n])
+        ids = [row[0] for row in cursor.fetchall()]
+    found = ordered.in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]

@@ -341,6 +341,31 @@ class Lead(TimeStampedModel):
                 fields=["owner", "last_contact_at", "merged_into"],
                 name="lead_owner_contacted_cover",
             ),
+            # the Kanban's newest cards per column, every owner's or one owner's, and its
+            # capped counts and amounts, from the index alone (ADR 0019)
+            models.Index(
+                fields=["stage", "stage_entered_at", "id", "pipeline", "currency", "amount"],
+                name="lead_board_stage",
+                condition=models.Q(merged_into__isnull=True),
+            ),
+            models.Index(
+                fields=[
+                    "owner",
+                    "stage",
+                    "stage_entered_at",
+                    "id",
+                    "pipeline",
+                    "currency",
+                    "amount",
+                ],
+                name="lead_board_owner",
+                condition=models.Q(merged_into__isnull=True),
+            ),
+            # the lead list's other sorts, ties broken by id (the keyset cursor's order)
+            models.Index(fields=["updated_at", "id"], name="lead_list_updated"),
+            models.Index(fields=["company_name", "id"], name="lead_list_company"),
+            models.Index(fields=["intent_grade", "id"], name="lead_list_grade"),
+            models.Index(fields=["rating", "id"], name="lead_list_rating"),
         ]
 
     def __str__(self) -> str:

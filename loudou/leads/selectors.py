@@ -41,7 +41,9 @@ def search_leads(leads: QuerySet[Lead], text: str, viewer: User | None = None) -
     text = (text or "").strip()[:100]
     if not text:
         return leads
-    q = Q(number__iexact=text) | Q(company_name__icontains=text) | Q(contact_name__icontains=text)
+    # numbers are upper case (LX…): an equality the unique index answers, where iexact
+    # reads every row
+    q = Q(number=text.upper()) | Q(company_name__icontains=text) | Q(contact_name__icontains=text)
     digits = "".join(ch for ch in text if ch.isdigit())
     if len(digits) == 4 and len(text) <= 5:
         q |= Q(phone__endswith=digits)

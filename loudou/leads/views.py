@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from loudou.assignment.services.intake import assign_at_intake
 from loudou.compliance.reveal import log_search_reveals, reveal_contact_details
+from loudou.core.paging import capped_count
 from loudou.leads import services
 from loudou.leads.exceptions import DuplicateLead
 from loudou.leads.filters import BadCursor, LeadFilterForm, keyset_page
@@ -20,6 +21,7 @@ from loudou.leads.selectors import access_lead, lead_timeline, phone_digits, vis
 from loudou.leads.services.grading import explain_grades, need_match_conclusion
 from loudou.leads.services.merge import merge_leads
 from loudou.leads.services.saved_views import clean_query, delete_view, save_view
+from loudou.org.selectors import visible_owner_ids
 
 PAGE_SIZE = 50
 
@@ -31,12 +33,15 @@ def lead_list(request):
     if filters.is_bound and filters.is_valid():
         leads = filters.filter(leads)
     sort = filters.sort_key()
+    owners = visible_owner_ids(request.user)
     try:
         rows, next_cursor = keyset_page(
-            leads, sort=sort, cursor=request.GET.get("cursor"), size=PAGE_SIZE
+            leads, sort=sort, cursor=request.GET.get("cursor"), size=PAGE_SIZE, owners=owners
         )
     except BadCursor:
-        rows, next_cursor = keyset_page(leads, sort=sort, cursor=None, size=PAGE_SIZE)
+        rows, next_cursor = keyset_page(
+            leads, sort=sort, cursor=None, size=PAGE_SIZE, owners=owners
+        )
     digits = phone_digits(request.GET.get("q", "")) if filters.is_bound else ""
     log_search_reveals(viewer=request.user, records=rows, digits=digits)
     query = request.GET.copy()
@@ -44,7 +49,7 @@ def lead_list(request):
     context = {
         "filters": filters,
         "leads": rows,
-        "total": leads.count(),
+        "total": capped_count(leads),
         "next_cursor": next_cursor,
         "query": query,
         "saved_views": SavedView.objects.filter(user=request.user),

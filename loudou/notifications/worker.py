@@ -92,12 +92,17 @@ class Worker:
         self.log(f"started {path}")
 
     def drain(self) -> None:
-        """Run the database queue's ready tasks, then return. Other backends (immediate,
-        dummy) hold no queue here: enqueueing already ran or dropped the task."""
+        """Run the queue's ready tasks (the database's, or Redis' with
+        LOUDOU_TASKS_BACKEND=redis), then return. Other backends (immediate, dummy) hold
+        no queue here: enqueueing already ran or dropped the task."""
         from django_tasks_db.backend import DatabaseBackend
         from django_tasks_db.management.commands.db_worker import Worker as QueueRunner
 
-        if not isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend):
+        backend = task_backends[DEFAULT_TASK_BACKEND_ALIAS]
+        if type(backend).__module__.startswith("django_tasks_redis"):
+            self._drain_redis()
+            return
+        if not isinstance(backend, DatabaseBackend):
             return
         self._queue_runner = QueueRunner(
             queue_names=["*"],
@@ -118,6 +123,21 @@ class Worker:
                 self._queue_runner.run()
         finally:
             self._queue_runner = None
+
+    def _drain_redis(self) -> None:
+        """Run Redis' ready tasks one by one until none is left or the worker stops (a
+        message stays pending until its task has finished: a killed worker's task is
+        handed to another after REDIS_CLAIM_TIMEOUT)."""
+        from django_tasks_redis import executor
+
+        executor.claim_stale_tasks(
+            backend_name=DEFAULT_TASK_BACKEND_ALIAS, worker_id=self.worker_id
+        )
+        executor.process_tasks(
+            backend_name=DEFAULT_TASK_BACKEND_ALIAS,
+            worker_id=self.worker_id,
+            stop_event=self.stopping,
+        )
 
     def _drain_in_transaction(self) -> None:
         """The queue runner recycles connections, which would end a test's transaction:

@@ -30,6 +30,21 @@ def visibility_q(user: User, *, owner: str = "owner", captured_by: str | None = 
     return q
 
 
+def visible_owner_ids(user: User) -> list[int] | None:
+    """The owners whose records `user` sees, when visibility_q is a matter of owner alone:
+    a rep themselves, a manager their teams and themselves, nobody for an inactive user;
+    None when it is not (director and admin see all, marketing also unowned captures).
+    For index-friendly reads that go owner by owner (pipeline.board)."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    if user.sees_all or user.role == Role.MARKETING:
+        return None
+    if user.role == Role.MANAGER:
+        mine = User.objects.filter(Q(pk=user.pk) | Q(team__manager=user))
+        return sorted(mine.values_list("pk", flat=True))
+    return [user.pk]
+
+
 def owns(user: User, *, owner_id: int | None, captured_by_id: int | None = None) -> bool:
     """Whether `user` owns a record: unmasked contact details are for owners only."""
     if owner_id is not None:

@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from loudou.core.replica import replica_reads
 from loudou.leads.selectors import visible_leads
 from loudou.org import services
 from loudou.org.forms import LanguageForm, LoginForm
@@ -23,7 +24,7 @@ def home(request):
 
     leads = visible_leads(request.user)
     context = {
-        "dash": dashboard(request.user),
+        "dash": replica_reads(dashboard)(request.user),  # ADR 0018
         "recent": leads[:10],
         "exceptions_template": _optional_template("health/_dashboard_exceptions.html"),
     }

@@ -173,12 +173,14 @@ class BoardParams(Schema):
     owner_id: Id | None = None
     grade: str | None = None
     source: str | None = None
+    exact: bool = False
 
 
 @router.get("/board", response={200: BoardOut, 422: ErrorsOut})
 def board(request, params: Query[BoardParams]):
     """The Kanban columns (counts, amount sums per currency, the newest cards) of the
-    leads the caller may see; `source` is a source channel code."""
+    leads the caller may see; `source` is a source channel code. A column counts at most
+    1,000 leads (`capped`: more, and no amounts) unless `exact` asks for exact figures."""
     data = {"team": params.team_id, "owner": params.owner_id, "grade": params.grade or ""}
     if params.source:
         source = SourceChannel.objects.filter(code=params.source).first()
@@ -191,5 +193,5 @@ def board(request, params: Query[BoardParams]):
     if not filters.is_valid():
         raise ValidationError(filters.errors)
     pipeline = board_pipeline(params.pipeline_id)
-    columns = board_columns(request.user, pipeline, filters.filters())
+    columns = board_columns(request.user, pipeline, filters.filters(), exact=params.exact)
     return {"pipeline_id": pipeline.pk, "columns": columns}

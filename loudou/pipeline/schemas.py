@@ -151,7 +151,8 @@ class ColumnOut(Schema):
     stage_id: Id
     stage: str
     kind: str
-    count: int
+    count: int = Field(description="exact, or COUNT_CAP (1000) when `capped`")
+    capped: bool = Field(description="more leads than `count`; `amounts` then left out")
     amounts: dict[str, Decimal]
     cards: list[CardOut]
 

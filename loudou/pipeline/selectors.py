@@ -7,18 +7,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, QuerySet, Sum, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from loudou.leads.models import Lead
-from loudou.leads.selectors import visible_leads
 from loudou.org.models import User
+from loudou.pipeline import board
 from loudou.pipeline.choices import StageKind
 from loudou.pipeline.models import LostReason, Pipeline, Stage, StageChange, WinFactor
 
-#: Cards shown per Kanban column; the column header still counts them all.
-CARDS_PER_COLUMN = 30
+CARDS_PER_COLUMN = board.CARDS_PER_COLUMN
 
 
 def active_pipelines() -> QuerySet[Pipeline]:
@@ -64,10 +62,12 @@ def win_factor_names(ids: list[int]) -> list[str]:
 
 @dataclass
 class Column:
-    """One Kanban column: a stage, how many leads it holds, their amounts, some cards."""
+    """One Kanban column: a stage, how many leads it holds (exact up to COUNT_CAP, else
+    `capped`), their amounts (only when the count is exact), and the newest cards."""
 
     stage: Stage
     count: int = 0
+    capped: bool = False
     amounts: dict[str, Decimal] = field(default_factory=dict)
     cards: list[Lead] = field(default_factory=list)
 
@@ -89,32 +89,24 @@ def filter_board_leads(leads: QuerySet[Lead], filters: dict[str, Any]) -> QueryS
     return leads
 
 
-def board_columns(user: User, pipeline: Pipeline, filters: dict[str, Any]) -> list[Column]:
-    """The Kanban columns of `pipeline` with the leads `user` may see: four queries, however
-    many leads there are (stages, totals, cards with their owners)."""
-    leads = visible_leads(user).filter(pipeline=pipeline, merged_into=None)
-    leads = filter_board_leads(leads, filters)
-    columns = {s.pk: Column(stage=s) for s in pipeline.stages.order_by("order")}
-    totals = (
-        leads.order_by().values("stage", "currency").annotate(n=Count("id"), total=Sum("amount"))
-    )
-    for row in totals:
-        column = columns.get(row["stage"])
-        if column is None:
-            continue
-        column.count += row["n"]
-        if row["total"] is not None:
-            column.amounts[row["currency"]] = row["total"]
-    ranked = leads.annotate(
-        rank=Window(
-            RowNumber(),
-            partition_by=[F("stage_id")],
-            order_by=[F("stage_entered_at").desc(), F("id").desc()],
-        )
-    ).filter(rank__lte=CARDS_PER_COLUMN)
-    for lead in ranked.select_related("owner").order_by("stage_id", "rank"):
-        if lead.stage_id in columns:
-            columns[lead.stage_id].cards.append(lead)
+def board_columns(
+    user: User, pipeline: Pipeline, filters: dict[str, Any], *, exact: bool = False
+) -> list[Column]:
+    """The Kanban columns of `pipeline` with the leads `user` may see (ADR 0019): each
+    column's newest CARDS_PER_COLUMN cards read through an index, in a bounded number of
+    queries; counts and amounts exact up to COUNT_CAP leads per column, or always with
+    `exact` (which reads every lead of the board: on demand only)."""
+    owners = board.owner_partition(user, filters)
+    # split by owner, `leads` is not restricted yet: each read of board.py adds the owners
+    leads = board.board_leads(user, filters, owners).filter(pipeline=pipeline, merged_into=None)
+    stages = list(pipeline.stages.order_by("order"))
+    columns = {s.pk: Column(stage=s) for s in stages}
+    if exact:
+        board.exact_totals(leads, columns, owners)
+    else:
+        board.capped_totals(leads, columns, owners)
+    for lead in board.newest_cards(leads, [s.pk for s in stages], owners):
+        columns[lead.stage_id].cards.append(lead)
     return list(columns.values())
 
 

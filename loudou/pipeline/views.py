@@ -26,10 +26,13 @@ def _board_context(request, **extra) -> dict:
     pipeline = board_pipeline(_pipeline_id(request.GET))
     query = request.GET.copy()
     query.pop("cursor", None)
+    query.pop("exact", None)
     return {
         "pipeline": pipeline,
         "filters": filters,
-        "columns": board_columns(request.user, pipeline, filters.filters()),
+        "columns": board_columns(
+            request.user, pipeline, filters.filters(), exact=request.GET.get("exact") == "1"
+        ),
         "query": query.urlencode(),
         **extra,
     }

@@ -140,6 +140,15 @@ class _Figures:
         return rows, cycles, wins, losses
 
 
+def _figures(scope: Scope, fields: tuple[str, ...]):
+    """The grouped figures, from the company aggregates when they hold them (ADR 0017)."""
+    from loudou.analytics.services import aggregates
+
+    if aggregates.answers(scope) and all(field in aggregates.KINDS for field in fields):
+        return aggregates.KeptFigures(scope, fields)
+    return _Figures(scope, fields)
+
+
 def _named(counter: Counter, names: dict) -> list[tuple[str, int]]:
     ranked = sorted(counter.items(), key=lambda item: (-item[1], item[0]))[:TOP_FACTORS]
     return [(names.get(pk, str(pk)), n) for pk, n in ranked]
@@ -173,12 +182,15 @@ def conversions(scope: Scope, bys: tuple[str, ...]) -> dict[str, list[dict]]:
         "loss": {r.pk: str(r) for r in LostReason.objects.all()},
     }
     single = tuple(DIMENSIONS[by][0] for by in bys if by != "product")
-    shared = _Figures(scope, single) if single else None
-    result = {}
-    for by in bys:
-        field = DIMENSIONS[by][0]
-        figures = _Figures(scope, (field,)) if by == "product" else shared
-        result[by] = _table(scope, by, *figures.of(field), names)
+    from loudou.analytics.services.aggregates import sharing_deals
+
+    with sharing_deals():  # the kept figures read the deals once for every table
+        shared = _figures(scope, single) if single else None
+        result = {}
+        for by in bys:
+            field = DIMENSIONS[by][0]
+            figures = _figures(scope, (field,)) if by == "product" else shared
+            result[by] = _table(scope, by, *figures.of(field), names)
     return result
 
 
@@ -232,7 +244,7 @@ def _sum_rows(counts, cycles, wins, losses, names) -> dict:
 def _total(scope: Scope, names: dict) -> dict:
     """The total over a dimension where a lead may sit in several groups (product lines):
     grouped by the pipeline, which is one group for the whole cohort."""
-    return _sum_rows(*_Figures(scope, ("pipeline_id",)).of("pipeline_id"), names)
+    return _sum_rows(*_figures(scope, ("pipeline_id",)).of("pipeline_id"), names)
 
 
 def suggested_actions(by: str, row: dict, total: dict) -> list[str]:

@@ -294,13 +294,19 @@ def _under(actual, ideal) -> bool:
     return actual is not None and ideal is not None and actual < ideal
 
 
-def funnel(scope: Scope, now: datetime | None = None) -> dict:
-    """The funnel of `scope` (see the module docstring for each figure)."""
+def funnel(scope: Scope, now: datetime | None = None, days: str = "elapsed") -> dict:
+    """The funnel of `scope` (see the module docstring for each figure). Counts of a
+    company scope come from the kept aggregates (ADR 0017); with `days="calendar"` so do
+    its days in stage, in whole calendar days (any other scope keeps elapsed days)."""
     now = now or timezone.now()
-    reached, current = _cohort_counts(scope)
+    from loudou.analytics.services import aggregates  # company figures: ADR 0017
+
+    kept = aggregates.answers(scope)
+    reached, current = aggregates.cohort_counts(scope) if kept else _cohort_counts(scope)
+    calendar = aggregates.calendar_days(scope, now) if kept and days == "calendar" else None
     figures = {
         "rates": move_rates(scope),
-        "days": stage_durations(scope, now),
+        "days": calendar if calendar else stage_durations(scope, now),
         "reached": reached,
         "current": current,
         "holdings": holdings(scope),
@@ -316,6 +322,8 @@ def funnel(scope: Scope, now: datetime | None = None) -> dict:
         "stages": rows,
         "totals": _totals(scope, rows),
         "reps": rep_counts(scope, figures["holdings"]),
+        # days in stage: whole calendar days from the aggregates, else elapsed days
+        "days_basis": "calendar" if calendar else "elapsed",
     }
 
 

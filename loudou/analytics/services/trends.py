@@ -8,7 +8,7 @@ of the scope's end.
 
 from datetime import date, datetime
 
-from django.db.models import Count, Sum
+from django.db.models import CharField, Count, Sum, Value
 
 from loudou.analytics.models import LeadProgress
 from loudou.analytics.services.scope import Scope, local_midnight
@@ -27,13 +27,21 @@ def _change(current, previous) -> float | None:
 
 def _per_month(rows, field: str, bounds: list[tuple[date, datetime, datetime]], **sums):
     """One aggregate per month over its own index range: no per-row date function (which
-    SQLite runs in Python) and no row tested against every month."""
+    SQLite runs in Python) and no row tested against every month. The months' aggregates
+    are the arms of one UNION ALL (one query, each arm keeps its own range)."""
+    arms = [
+        rows.filter(**{f"{field}__gte": low, f"{field}__lt": high})
+        .order_by()
+        .annotate(month=Value(f"{month:%Y%m}", output_field=CharField()))
+        .values("month")
+        .annotate(n=Count("*"), **{name: Sum(column) for name, column in sums.items()})
+        .values("month", "n", *sums)
+        for month, low, high in bounds
+    ]
     found = {}
-    for month, low, high in bounds:
-        aggregates = {"n": Count("*"), **{name: Sum(column) for name, column in sums.items()}}
-        got = rows.filter(**{f"{field}__gte": low, f"{field}__lt": high}).aggregate(**aggregates)
-        for name, value in got.items():
-            found[f"{name}{month:%Y%m}"] = value
+    for row in arms[0].union(*arms[1:], all=True).order_by():
+        for name in ("n", *sums):
+            found[f"{name}{row['month']}"] = row[name]
     return found
 
 

@@ -81,16 +81,19 @@ def merge_leads(*, survivor: Lead, duplicate: Lead, actor: User) -> Lead:
     if survivor.merged_into_id is not None:
         raise ValidationError(_("保留的线索已被合并，请选择其他线索。"), code="merged")
     reason = _("已合并到 {number}").format(number=survivor.number)
-    won = Lead.objects.filter(pk=duplicate.pk, merged_into=None).update(
-        merged_into=survivor, is_valid=False, invalid_reason=reason
-    )
-    if won != 1:
-        raise ValidationError(_("该线索已被合并。"), code="merged")
-    values = {name: getattr(duplicate, name) for name in LEAD_FIELDS}
-    filled = _missing_values(survivor, values)
-    if filled:
-        survivor = update_lead(actor=actor, lead=survivor, values=filled)
-    moved = _repoint(survivor, duplicate)
+    from loudou.analytics.services.aggregates import track  # hook: ADR 0017
+
+    with track([survivor.pk, duplicate.pk]):
+        won = Lead.objects.filter(pk=duplicate.pk, merged_into=None).update(
+            merged_into=survivor, is_valid=False, invalid_reason=reason
+        )
+        if won != 1:
+            raise ValidationError(_("该线索已被合并。"), code="merged")
+        values = {name: getattr(duplicate, name) for name in LEAD_FIELDS}
+        filled = _missing_values(survivor, values)
+        if filled:
+            survivor = update_lead(actor=actor, lead=survivor, values=filled)
+        moved = _repoint(survivor, duplicate)
     audit.record(
         obj=survivor,
         actor=actor,
