@@ -12,4 +12,5 @@ urlpatterns = [
     path("trends/", views.trends_view, name="trends"),
     path("forecast/", views.forecast_view, name="forecast"),
     path("performance/", views.performance_view, name="performance"),
+    path("director-targets/", views.director_targets_view, name="director_targets"),
 ]

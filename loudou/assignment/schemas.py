@@ -116,7 +116,7 @@ class RuleOut(Schema):
 
 
 class ReorderIn(Schema):
-    ids: list[int] = Field(description="every rule id, in the new order")
+    ids: list[Id] = Field(max_length=1000, description="every rule id, in the new order")
 
 
 class PoolSettingsIn(Schema):

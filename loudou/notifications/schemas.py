@@ -21,7 +21,7 @@ class CountOut(Schema):
 
 
 class IdsIn(Schema):
-    ids: list[int] = Field(max_length=1000)
+    ids: list[Id] = Field(max_length=1000)
 
 
 class UpdatedOut(Schema):

@@ -1,12 +1,14 @@
 """The director's home figures (`director_board`) against `performance_fixture`'s
 hand-computed quarter: NOW = 2026-03-15, Q1 74 of 90 days elapsed."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 import time_machine
 
 from loudou.analytics.services.board import director_board
+from loudou.analytics.services.dashboards import director_targets
 from loudou.analytics.tests import performance_fixture as fx
 from loudou.org.models import Region
 from loudou.targets.tests.factories import make_target
@@ -81,21 +83,39 @@ def test_this_quarter_per_product_line(book, director):
     assert (rows["企业版"]["revenue"], rows["企业版"]["orders"]) == (Decimal(600), 2)
 
 
-def test_the_directors_home_shows_targets_forecast_and_board(client, book, director):
+def test_the_directors_home_loads_targets_forecast_and_board_after_the_page(client, book, director):
     client.force_login(director)
     with time_machine.travel(fx.NOW, tick=False):
-        page = client.get("/")
+        home = client.get("/").content.decode()
+        page = client.get("/analytics/director-targets/", headers={"HX-Request": "true"})
     body = page.content.decode()
+    assert 'hx-get="/analytics/director-targets/"' in home
     assert page.status_code == 200
-    for section in ("dash-targets", "dash-forecast", "dash-regions", "dash-products"):
+    for section in ("dash-targets", "dash-forecast", "dash-board-regions", "dash-board-products"):
         assert f'id="{section}"' in body
     assert 'id="dash-target-monthly"' in body
     assert "未设定目标" in body  # no quarterly revenue target: no chance to reach it
 
 
-def test_a_managers_home_has_no_company_board(client, book, manager):
+def test_the_directors_targets_are_kept_ten_minutes(book, director):
+    # given  the figures computed once
+    with time_machine.travel(fx.NOW, tick=False):
+        first = director_targets(director, fx.NOW)
+        # when  a target is added within the same ten minutes, then after them
+        make_target(actor=director, period="quarterly", start=fx.Q1["start"], value=Decimal(2000))
+        again = director_targets(director, fx.NOW)
+    later = fx.NOW + timedelta(minutes=10)
+    with time_machine.travel(later, tick=False):
+        fresh = director_targets(director, later)
+    # then
+    quarter = [found["board"]["targets"][1]["revenue"]["target"] for found in (first, again, fresh)]
+    assert quarter == [None, None, Decimal(2000)]
+
+
+def test_a_manager_has_no_company_board(client, book, manager):
     client.force_login(manager)
     with time_machine.travel(fx.NOW, tick=False):
         body = client.get("/").content.decode()
-    assert 'id="dash-targets"' not in body
-    assert 'id="dash-forecast"' not in body
+        refused = client.get("/analytics/director-targets/")
+    assert "director-targets" not in body
+    assert refused.status_code == 403

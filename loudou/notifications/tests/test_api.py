@@ -49,6 +49,20 @@ def test_reading_another_users_notification_changes_nothing(client, rep, teammat
     assert Notification.objects.get(pk=theirs.pk).read_at is None
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("bad", [2**63, -1, 0])
+def test_an_id_the_database_cannot_hold_is_refused_with_422(client, rep, bad):
+    # given
+    mine = _notify(rep, "m")
+    # when
+    response = client.post(
+        "/api/notifications/read", {"ids": [mine.pk, bad]}, "application/json", **_auth(rep)
+    )
+    # then
+    assert response.status_code == 422
+    assert Notification.objects.get(pk=mine.pk).read_at is None
+
+
 def test_read_all_marks_only_mine(client, rep, teammate):
     # given
     _notify(rep, "a")
