@@ -60,7 +60,13 @@ def replica_alias() -> str | None:
     default = connections[DEFAULT_DB_ALIAS]
     if default.in_atomic_block:
         return None
-    if _same_database(connections[REPLICA].settings_dict, default.settings_dict):
+    replica = connections[REPLICA].settings_dict
+    if _same_database(replica, default.settings_dict):
+        return None
+    if (replica.get("NAME") or "") != (default.settings_dict.get("NAME") or ""):
+        # a streaming replica holds the primary's databases under the same names: another
+        # name is not a copy of this database (a test database, or a live-server thread
+        # whose replica connection was never pointed at it): read the primary
         return None
     return REPLICA
 
