@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 
 from loudou.core import audit
 from loudou.org.models import User
-from loudou.targets.choices import ActionStatus
 from loudou.targets.models import ImprovementAction
 from loudou.targets.selectors import (
     action_owners,
@@ -20,6 +19,7 @@ from loudou.targets.selectors import (
     manages_action_team,
     visible_targets,
 )
+from loudou.targets.services.status import set_done
 
 ACTION_FIELDS = [
     "target",
@@ -83,20 +83,6 @@ def delete_action(*, action: ImprovementAction, actor: User) -> None:
     action.delete()
 
 
-def _set_status(action: ImprovementAction, actor: User, *, done: bool, now: datetime) -> bool:
-    before = ActionStatus.OPEN if done else ActionStatus.DONE
-    after = ActionStatus.DONE if done else ActionStatus.OPEN
-    won = ImprovementAction.objects.filter(pk=action.pk, status=before).update(
-        status=after, done_at=now if done else None, updated_at=now
-    )
-    action.refresh_from_db()
-    if won:
-        changes = [{"field": "status", "before": before.value, "after": after.value}]
-        verb = "action.done" if done else "action.reopened"
-        audit.record(obj=action, actor=actor, verb=verb, changes=changes)
-    return bool(won)
-
-
 @transaction.atomic
 def complete_action(
     *, action: ImprovementAction, actor: User, now: datetime | None = None
@@ -105,7 +91,7 @@ def complete_action(
     changes (idempotent)."""
     if not can_complete_action(actor, action):
         raise PermissionDenied(_("只有该措施所属团队的经理或负责人可以标记完成。"))
-    _set_status(action, actor, done=True, now=now or timezone.now())
+    set_done(action, actor, done=True, now=now or timezone.now(), kind="action")
     return action
 
 
@@ -113,5 +99,5 @@ def complete_action(
 def reopen_action(*, action: ImprovementAction, actor: User) -> ImprovementAction:
     """Open again (done_at cleared), by its managers only. Already open: nothing changes."""
     ensure_manages_action(actor, action)
-    _set_status(action, actor, done=False, now=timezone.now())
+    set_done(action, actor, done=False, now=timezone.now(), kind="action")
     return action

@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 
 from loudou.core import audit
 from loudou.org.models import User
-from loudou.targets.choices import MilestoneStatus
 from loudou.targets.models import Milestone, StrategyPlan
 from loudou.targets.selectors import (
     can_complete_milestone,
@@ -19,6 +18,7 @@ from loudou.targets.selectors import (
     milestone_owners,
     visible_targets,
 )
+from loudou.targets.services.status import set_done
 
 PLAN_FIELDS = [
     "title",
@@ -116,18 +116,7 @@ def delete_milestone(*, milestone: Milestone, actor: User) -> None:
 def _set_status(milestone: Milestone, actor: User, *, done: bool, now: datetime) -> bool:
     if not can_complete_milestone(actor, milestone):
         raise PermissionDenied(_("只有策略负责团队的经理或该里程碑的负责人可以更新状态。"))
-    before = MilestoneStatus.OPEN if done else MilestoneStatus.DONE
-    after = MilestoneStatus.DONE if done else MilestoneStatus.OPEN
-    done_at = now if done else None
-    won = Milestone.objects.filter(pk=milestone.pk, status=before).update(
-        status=after, done_at=done_at
-    )
-    milestone.refresh_from_db()
-    if won:
-        changes = [{"field": "status", "before": before.value, "after": after.value}]
-        verb = "milestone.done" if done else "milestone.reopened"
-        audit.record(obj=milestone, actor=actor, verb=verb, changes=changes)
-    return bool(won)
+    return set_done(milestone, actor, done=done, now=now, kind="milestone")
 
 
 @transaction.atomic

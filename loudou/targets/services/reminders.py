@@ -25,23 +25,33 @@ def due_milestones(now: datetime) -> QuerySet[Milestone]:
     today = timezone.localdate(now)
     return (
         Milestone.objects.filter(status=MilestoneStatus.OPEN, due_date__lte=today)
-        .filter(Q(reminded_for__isnull=True) | ~Q(reminded_for=F("due_date")))
+        .filter(_not_reminded("due_date"))
         .select_related("plan", "owner")
         .order_by("due_date", "id")
     )
 
 
-def claim_one(milestone: Milestone) -> bool:
-    """Take the reminder of `milestone`'s current due date; False if another scan did, or
-    the milestone changed (done, or a new due date) since it was read."""
+def _not_reminded(due_field: str) -> Q:
+    """Not yet reminded of the current value of `due_field`."""
+    return Q(reminded_for__isnull=True) | ~Q(reminded_for=F(due_field))
+
+
+def _claim(obj, due_field: str) -> bool:
+    """Take the reminder of `obj`'s current due date (`due_field`): one conditional UPDATE
+    of `reminded_for`; False if another scan did, or `obj` changed (done, or a new date)
+    since it was read."""
+    due = getattr(obj, due_field)
     won = (
-        Milestone.objects.filter(
-            pk=milestone.pk, status=MilestoneStatus.OPEN, due_date=milestone.due_date
-        )
-        .filter(Q(reminded_for__isnull=True) | ~Q(reminded_for=milestone.due_date))
-        .update(reminded_for=milestone.due_date)
+        type(obj)
+        .objects.filter(pk=obj.pk, status="open", **{due_field: due})
+        .filter(_not_reminded(due_field))
+        .update(reminded_for=due)
     )
     return won == 1
+
+
+def claim_one(milestone: Milestone) -> bool:
+    return _claim(milestone, "due_date")
 
 
 def _remind(milestone: Milestone, today) -> bool:
@@ -77,23 +87,14 @@ def overdue_actions(now: datetime) -> QuerySet[ImprovementAction]:
     today = timezone.localdate(now)
     return (
         ImprovementAction.objects.filter(status=ActionStatus.OPEN, deadline__lt=today)
-        .filter(Q(reminded_for__isnull=True) | ~Q(reminded_for=F("deadline")))
+        .filter(_not_reminded("deadline"))
         .select_related("owner")
         .order_by("deadline", "id")
     )
 
 
 def claim_action(action: ImprovementAction) -> bool:
-    """Take the overdue reminder of `action`'s current deadline; False if another scan
-    did, or the action changed (done, or a new deadline) since it was read."""
-    won = (
-        ImprovementAction.objects.filter(
-            pk=action.pk, status=ActionStatus.OPEN, deadline=action.deadline
-        )
-        .filter(Q(reminded_for__isnull=True) | ~Q(reminded_for=action.deadline))
-        .update(reminded_for=action.deadline)
-    )
-    return won == 1
+    return _claim(action, "deadline")
 
 
 def _remind_action(action: ImprovementAction) -> bool:
