@@ -61,14 +61,19 @@ def replica_alias() -> str | None:
     if default.in_atomic_block:
         return None
     replica = connections[REPLICA].settings_dict
-    if _same_database(replica, default.settings_dict):
-        return None
-    if (replica.get("NAME") or "") != (default.settings_dict.get("NAME") or ""):
-        # a streaming replica holds the primary's databases under the same names: another
-        # name is not a copy of this database (a test database, or a live-server thread
-        # whose replica connection was never pointed at it): read the primary
+    if _same_database(replica, default.settings_dict) or _mirror_under_test(replica, default):
         return None
     return REPLICA
+
+
+def _mirror_under_test(replica: dict, default) -> bool:
+    """Whether the tests run on their test database and the replica is its TEST MIRROR
+    (settings): then the replica *is* the default database. Django points the mirror's
+    connection at the test database only in the thread that set the tests up; a live
+    server's threads open it from the settings, so the router must say it."""
+    if replica.get("TEST", {}).get("MIRROR") != DEFAULT_DB_ALIAS:
+        return False
+    return default.settings_dict["NAME"] == default.creation._get_test_db_name()
 
 
 class ReplicaRouter:

@@ -135,6 +135,7 @@ def real_replica():
         "HOST": server["HOST"],
         "PORT": server["PORT"],
         "NAME": connections["default"].settings_dict["NAME"],
+        "TEST": {},  # the real standby, not the test mirror of default
     }
     yield replica
     replica.close()
