@@ -88,14 +88,44 @@ def _secondary_indexes(table: str) -> list[tuple[str, str]]:
         return list(cursor.fetchall())
 
 
+def _sqlite_triggers(table: str) -> list[tuple[str, str]]:
+    """SQLite: (name, CREATE statement) of the triggers on `table` (the FTS5 search index's)."""
+    if is_postgres():
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s",
+            [table],
+        )
+        return list(cursor.fetchall())
+
+
+def _sqlite_fts_tables(table: str) -> list[str]:
+    """SQLite: the FTS5 tables whose external content is `table`."""
+    if is_postgres():
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE %s",
+            [f"%USING fts5(%content='{table}'%"],
+        )
+        return [name for (name,) in cursor.fetchall()]
+
+
 @contextmanager
 def fast_load(tables: Sequence[str], log=print) -> Iterator[None]:
-    """Drop the secondary indexes of `tables`, relax durability, and put it all back."""
+    """Drop the secondary indexes of `tables` (on SQLite also their triggers, which keep
+    the FTS5 search index), relax durability, and put it all back (rebuilding the FTS5
+    tables from their content)."""
     dropped = [idx for table in tables for idx in _secondary_indexes(table)]
+    triggers = [trigger for table in tables for trigger in _sqlite_triggers(table)]
+    fts = [name for table in tables for name in _sqlite_fts_tables(table)]
     qn = connection.ops.quote_name
     with connection.cursor() as cursor:
         for name, _sql in dropped:
             cursor.execute(f"DROP INDEX {qn(name)}")
+        for name, _sql in triggers:
+            cursor.execute(f"DROP TRIGGER {qn(name)}")
         if is_postgres():
             cursor.execute("SET session_replication_role = replica")
             cursor.execute("SET maintenance_work_mem = '1GB'")
@@ -112,6 +142,11 @@ def fast_load(tables: Sequence[str], log=print) -> Iterator[None]:
             for name, sql in dropped:
                 log(f"  rebuilding index {name}")
                 cursor.execute(sql)
+            for _name, sql in triggers:
+                cursor.execute(sql)
+            for name in fts:
+                log(f"  rebuilding search index {name}")
+                cursor.execute(f"INSERT INTO {qn(name)}({qn(name)}) VALUES ('rebuild')")  # noqa: S608
             if is_postgres():
                 cursor.execute("SET session_replication_role = DEFAULT")
             else:

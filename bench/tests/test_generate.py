@@ -149,3 +149,26 @@ def test_teams_have_managers_and_reps_with_capacity(generated):
         assert all(20 <= rep.capacity <= 45 for rep in reps)
     owners = set(Lead.objects.exclude(owner=None).values_list("owner__team__name", flat=True))
     assert owners <= set(teams.values_list("name", flat=True))
+
+
+def test_the_text_search_index_holds_the_generated_leads(generated):
+    # given a fragment of a generated company name (the load drops the SQLite search
+    # index's triggers and rebuilds the index after)
+    from django.db import connection
+
+    from loudou.leads.selectors import search_leads
+
+    text = Lead.objects.order_by("id").first().company_name[2:6]
+    # when
+    found = set(search_leads(Lead.objects.all(), text).values_list("id", flat=True))
+    # then
+    names = Lead.objects.values_list("id", "company_name", "contact_name")
+    assert found == {pk for pk, company, contact in names if text in company or text in contact}
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            check = "INSERT INTO leads_lead_search(leads_lead_search, rank) VALUES (%s, 1)"
+            cursor.execute(check, ["integrity-check"])
+            cursor.execute("SELECT name FROM sqlite_master WHERE name LIKE 'leads_lead_search_%'")
+            names = {name for (name,) in cursor.fetchall()}
+        triggers = {f"leads_lead_search_{verb}" for verb in ["insert", "update", "delete"]}
+        assert triggers <= names

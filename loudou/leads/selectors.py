@@ -35,26 +35,42 @@ def search_leads(leads: QuerySet[Lead], text: str, viewer: User | None = None) -
     A whole phone number finds only the leads whose phone `viewer` sees unmasked, unless
     they may reveal contact details (then the list logs each masked hit as a reveal:
     compliance.reveal.log_search_reveals): a manager cannot confirm the hidden digits of a
-    team member's lead by guessing them. The last 4 digits, shown anyway, find any lead."""
+    team member's lead by guessing them. The last 4 digits, shown anyway, find any lead.
+
+    The text predicates read a trigram index (ADR 0021): pg_trgm GIN indexes serve them on
+    PostgreSQL; on SQLite the FTS5 table narrows them to its candidates
+    (search.trigram_candidates), which they recheck. Terms shorter than 3 characters
+    (and the pinyin of "a b") have no trigram: they scan the visible leads in list order."""
     from loudou.compliance.phones import normalise_phone
+    from loudou.leads.search import trigram_candidates
 
     text = (text or "").strip()[:100]
     if not text:
         return leads
     # numbers are upper case (LX…): an equality the unique index answers, where iexact
     # reads every row
-    q = Q(number=text.upper()) | Q(company_name__icontains=text) | Q(contact_name__icontains=text)
+    exact = Q(number=text.upper())
+    found = Q(company_name__icontains=text) | Q(contact_name__icontains=text)
+    fragments = [text]  # what the index must find: each predicate's search term
     digits = "".join(ch for ch in text if ch.isdigit())
     if len(digits) == 4 and len(text) <= 5:
-        q |= Q(phone__endswith=digits)
+        found |= Q(phone__endswith=digits)
+        fragments.append(digits)
     elif phone_digits(text):
-        phone = Q(phone=normalise_phone(text) or text) | Q(phone__contains=digits)
+        shown = Q()
         if viewer is not None and not viewer.may_reveal_contacts:
-            phone &= Q(owner=viewer) | Q(owner__isnull=True, captured_by=viewer)
-        q |= phone
+            shown = Q(owner=viewer) | Q(owner__isnull=True, captured_by=viewer)
+        exact |= Q(phone=normalise_phone(text) or text) & shown  # the phone index answers
+        found |= Q(phone__contains=digits) & shown
+        fragments.append(digits)
     if text.isascii() and text.replace(" ", "").isalpha():
-        q |= Q(search_key__contains=text.lower().replace(" ", ""))
-    return leads.filter(q)
+        key = text.lower().replace(" ", "")
+        found |= Q(search_key__contains=key)
+        fragments.append(key)
+    candidates = trigram_candidates(fragments, using=leads.db)
+    if candidates is not None:
+        found &= candidates
+    return leads.filter(exact | found)
 
 
 _VERBS = {
