@@ -53,11 +53,25 @@ def _insert_customers(have: int, count: int) -> None:
 
 
 def _search_terms(rep) -> dict[str, str]:
-    """A company-name fragment and a phone's last 4 digits of one of the rep's leads."""
+    """Searches for the rep's newest lead: four characters of its company name, two (too
+    short for a trigram index), its pinyin initials' middle four letters, its whole phone
+    and the phone's last 4 digits; and the contact name (3 characters) of the rep's newest
+    lead that has one."""
+    from django.db.models.functions import Length
+
     from loudou.leads.models import Lead
 
-    lead = Lead.objects.filter(owner=rep).order_by("-captured_at").first()
-    return {"company": lead.company_name[2:6], "phone4": lead.phone[-4:]}
+    mine = Lead.objects.filter(owner=rep).order_by("-captured_at")
+    lead = mine.first()
+    contact = mine.annotate(n=Length("contact_name")).filter(n=3).first()
+    return {
+        "company": lead.company_name[2:6],
+        "company 2 chars": lead.company_name[2:4],
+        "contact": contact.contact_name,
+        "pinyin": lead.search_key.split()[0][2:6],
+        "phone": lead.phone,
+        "phone4": lead.phone[-4:],
+    }
 
 
 def query_cases(people: dict, terms: dict[str, str]) -> list:
@@ -99,11 +113,10 @@ def query_cases(people: dict, terms: dict[str, str]) -> list:
                 lead_list(user, {"status": "in_progress"}),
                 LIST_BUDGET_MS,
             ),
-            Case(
-                f"q search company.{role}",
-                lead_list(user, {"q": terms["company"]}),
-                LIST_BUDGET_MS,
-            ),
+            *[
+                Case(f"q search {term}.{role}", lead_list(user, {"q": text}), LIST_BUDGET_MS)
+                for term, text in terms.items()
+            ],
             Case(f"q customers.{role}", customers(user), LIST_BUDGET_MS),
         ]
     return cases
@@ -142,5 +155,5 @@ def list_cases() -> list:
                     raise RuntimeError(f"GET {url} -> {response.status_code}")
                 return response
 
-            cases.append(Case(f"{label}.{role}", get, LIST_BUDGET_MS, url))
+            cases.append(Case(f"page {label}.{role}", get, LIST_BUDGET_MS, url))
     return query_cases(people, terms) + cases

@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
-from loudou.core.widgets import IsoDateInput
+from loudou.core.widgets import IsoDateInput, QuickSelect
 from loudou.leads.choices import Grade, LeadStatus
 from loudou.leads.models import Lead, SourceChannel
 from loudou.leads.selectors import search_leads
@@ -31,11 +31,15 @@ SORTS = {
 
 
 def _choice(label, choices) -> forms.ChoiceField:
-    return forms.ChoiceField(label=label, required=False, choices=[("", _ALL), *choices])
+    return forms.ChoiceField(
+        label=label, required=False, choices=[("", _ALL), *choices], widget=QuickSelect
+    )
 
 
 def _model(label, queryset) -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(label=label, required=False, queryset=queryset, empty_label=_ALL)
+    return forms.ModelChoiceField(
+        label=label, required=False, queryset=queryset, empty_label=_ALL, widget=QuickSelect
+    )
 
 
 def _date(label) -> forms.DateField:
@@ -44,35 +48,36 @@ def _date(label) -> forms.DateField:
 
 class LeadFilterForm(forms.Form):
     q = forms.CharField(label=_("搜索"), required=False, max_length=100)
-    stage = forms.ModelChoiceField(label=_("阶段"), required=False, queryset=None, empty_label=_ALL)
+    stage = _model(_("阶段"), None)
     intent_grade = _choice(_("意向等级"), Grade.choices)
     rating = _choice(_("客户评级"), Grade.choices)
     status = _choice(_("当前状态"), LeadStatus.choices)
-    validity = forms.ChoiceField(label=_("有效性"), required=False, choices=_VALIDITY)
-    source = _model(_("线索来源"), SourceChannel.objects.all())
-    owner = forms.ModelChoiceField(
-        label=_("负责人"), required=False, queryset=None, empty_label=_ALL
+    validity = forms.ChoiceField(
+        label=_("有效性"), required=False, choices=_VALIDITY, widget=QuickSelect
     )
+    source = _model(_("线索来源"), SourceChannel.objects.all())
+    owner = _model(_("负责人"), None)
     team = _model(_("团队"), Team.objects.all())
     industry = _model(_("行业"), Industry.objects.all())
     region = _model(_("区域"), Region.objects.all())
-    reached = forms.ModelChoiceField(
-        label=_("到达阶段"), required=False, queryset=None, empty_label=_ALL
-    )
+    reached = _model(_("到达阶段"), None)
     captured_from = _date(_("录入起"))
     captured_to = _date(_("录入止"))
     overdue = forms.BooleanField(label=_("有逾期行动"), required=False)
     sort = forms.ChoiceField(
-        label=_("排序"), required=False, choices=[(k, v[1]) for k, v in SORTS.items()]
+        label=_("排序"),
+        required=False,
+        choices=[(k, v[1]) for k, v in SORTS.items()],
+        widget=QuickSelect,
     )
 
     def __init__(self, *args, user: User, **kwargs):
-        from loudou.org.selectors import visible_users
+        from loudou.org.selectors import owner_choices
         from loudou.pipeline.models import Stage
 
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["owner"].queryset = visible_users(user)
+        self.fields["owner"].queryset = owner_choices(user)
         self.fields["stage"].queryset = Stage.objects.select_related("pipeline")
         self.fields["reached"].queryset = self.fields["stage"].queryset
 

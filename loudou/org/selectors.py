@@ -80,3 +80,10 @@ def visible_users(user: User) -> QuerySet[User]:
     if user.role == Role.MANAGER:
         return users.filter(Q(team__manager=user) | Q(pk=user.pk))
     return users.filter(pk=user.pk)
+
+
+def owner_choices(user: User) -> QuerySet[User]:
+    """The people of visible_users(user) as a list filter offers them: their names only
+    (the director's select holds every user; a whole User and its team each cost more
+    than the option)."""
+    return visible_users(user).select_related(None).only("username", "display_name")

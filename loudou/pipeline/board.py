@@ -10,6 +10,8 @@ gives at most CARDS_PER_COLUMN candidates, all of them in one UNION ALL query; t
 window as before (newest first, ties by id) then ranks the candidates only.
 """
 
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Context, Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +29,42 @@ from loudou.org.selectors import visible_owner_ids
 
 if TYPE_CHECKING:
     from loudou.pipeline.selectors import Column
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """What a Kanban card shows of a lead (the page and the API's CardOut), read as one
+    row: 240 cards as leads with their owners were 480 model instances per board."""
+
+    id: int
+    number: str
+    company_name: str
+    intent_grade: str
+    stage_id: int
+    stage_entered_at: datetime | None
+    amount: Decimal | None
+    currency: str
+    owner_id: int | None
+    owner: str  # the owner's name (User.__str__), "" when unassigned
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+_CARD_COLUMNS = (
+    "id",
+    "number",
+    "company_name",
+    "intent_grade",
+    "stage_id",
+    "stage_entered_at",
+    "amount",
+    "currency",
+    "owner_id",
+    "owner__display_name",
+    "owner__username",
+)
 
 #: Cards shown per Kanban column.
 CARDS_PER_COLUMN = 30
@@ -101,7 +139,7 @@ def _branches(leads: QuerySet[Lead], stage_ids: list[int], owners: list[int] | N
 
 def newest_cards(
     leads: QuerySet[Lead], stage_ids: list[int], owners: list[int] | None
-) -> list[Lead]:
+) -> list[Card]:
     """The newest CARDS_PER_COLUMN leads of each stage (by stage_entered_at, then id, both
     descending), ordered by stage id then rank: two queries."""
     if not stage_ids:
@@ -128,10 +166,15 @@ def newest_cards(
     with connections[leads.db].cursor() as cursor:
         cursor.execute(query, [*params, CARDS_PER_COLUMN])
         ids = [row[0] for row in cursor.fetchall()]
-    # a card shows the lead and its owner: the other joins of visible_leads would build
-    # four more model instances per card
-    found = _owned(leads, owners).select_related(None).select_related("owner").in_bulk(ids)
+    rows = _owned(leads, owners).filter(pk__in=ids).order_by().values_list(*_CARD_COLUMNS)
+    found = {row[0]: _card(*row) for row in rows}
     return [found[pk] for pk in ids if pk in found]
+
+
+def _card(*row) -> Card:
+    *values, display_name, username = row
+    owner = (display_name or username) if values[-1] is not None else ""
+    return Card(*values, owner=owner)
 
 
 def _top(branch: QuerySet[Lead]) -> QuerySet:

@@ -4,12 +4,12 @@ from django import forms
 from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
 
-from loudou.core.widgets import IsoDateInput
+from loudou.core.widgets import IsoDateInput, QuickSelect
 from loudou.customers.models import Contact
 from loudou.leads.choices import Grade
 from loudou.leads.models import Lead, SourceChannel
 from loudou.org.models import Team, User
-from loudou.org.selectors import visible_users
+from loudou.org.selectors import owner_choices
 from loudou.pipeline.choices import MoveVia
 from loudou.pipeline.models import Stage
 from loudou.pipeline.selectors import active_lost_reasons, active_pipelines, active_win_factors
@@ -88,27 +88,43 @@ class BoardFilterForm(forms.Form):
     """The Kanban's pipeline and filters: team, rep, intent grade, source."""
 
     pipeline = forms.ModelChoiceField(
-        label=_("销售漏斗"), required=False, queryset=active_pipelines(), empty_label=None
+        label=_("销售漏斗"),
+        required=False,
+        queryset=active_pipelines(),
+        empty_label=None,
+        widget=QuickSelect,
     )
     team = forms.ModelChoiceField(
-        label=_("团队"), required=False, queryset=Team.objects.all(), empty_label=_ALL
+        label=_("团队"),
+        required=False,
+        queryset=Team.objects.all(),
+        empty_label=_ALL,
+        widget=QuickSelect,
     )
     owner = forms.ModelChoiceField(
-        label=_("负责人"), required=False, queryset=User.objects.none(), empty_label=_ALL
+        label=_("负责人"),
+        required=False,
+        queryset=User.objects.none(),
+        empty_label=_ALL,
+        widget=QuickSelect,
     )
     grade = forms.ChoiceField(
-        label=_("意向等级"), required=False, choices=[("", _ALL), *Grade.choices]
+        label=_("意向等级"),
+        required=False,
+        choices=[("", _ALL), *Grade.choices],
+        widget=QuickSelect,
     )
     source = forms.ModelChoiceField(
         label=_("线索来源"),
         required=False,
         queryset=SourceChannel.objects.filter(is_active=True),
         empty_label=_ALL,
+        widget=QuickSelect,
     )
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = visible_users(user)
+        self.fields["owner"].queryset = owner_choices(user)
 
     def filters(self) -> dict:
         if not self.is_valid():

@@ -69,7 +69,7 @@ class Column:
     count: int = 0
     capped: bool = False
     amounts: dict[str, Decimal] = field(default_factory=dict)
-    cards: list[Lead] = field(default_factory=list)
+    cards: list[board.Card] = field(default_factory=list)
 
     @property
     def more(self) -> int:

@@ -5,6 +5,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from loudou.core import paging
@@ -64,3 +66,22 @@ def test_a_page_number_that_is_not_a_number_shows_the_first_page(client, rep):
     client.force_login(rep)
     html = client.get(reverse("customers:list"), {"page": "x"}).content.decode()
     assert _names(html, "丁公司") == ["丁公司001", "丁公司000"]
+
+
+@pytest.mark.parametrize("viewer", ["rep", "manager", "director"])
+def test_customer_list_costs_the_same_queries_however_many_customers(
+    client, cast, viewer, django_assert_num_queries
+):
+    # given 2 customers of the rep, seen once
+    _customers(cast["rep"], 2, "戊公司")
+    client.force_login(cast[viewer])
+    client.get(reverse("customers:list"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("customers:list"))
+    # when 60 more customers of three owners are added
+    for n, owner in enumerate(["rep", "teammate", "other_team_rep"]):
+        _customers(cast[owner], 20, f"己{n}公司")
+    # then the page (50 rows) costs the same queries
+    with django_assert_num_queries(len(few)):
+        html = client.get(reverse("customers:list")).content.decode()
+    assert html.count('<tr><td><a href="/customers/') == {"rep": 22, "manager": 42}.get(viewer, 50)

@@ -5,8 +5,10 @@ from decimal import Decimal
 from django import template
 from django.utils import timezone
 
+from loudou.core.links import pk_url
 from loudou.leads.models import Lead
 from loudou.org.models import User
+from loudou.pipeline.board import Card
 from loudou.pipeline.forms import MoveStageForm, OpportunityForm
 from loudou.pipeline.selectors import lead_ledger, opportunity_started, win_factor_names
 
@@ -23,6 +25,18 @@ def money(value: Decimal | None, currency: str = "CNY") -> str:
     value = Decimal(value)
     amount = f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
     return f"{SYMBOLS.get(currency, currency + ' ')}{amount}"
+
+
+@register.filter
+def lead_url(card: "Card | Lead") -> str:
+    """The lead page of a Kanban card: one reverse() for all the cards of a page."""
+    return pk_url("leads:detail", card.pk)
+
+
+@register.filter
+def move_url(card: "Card | Lead") -> str:
+    """`{% url 'pipeline:move' card.pk %}` for a page of cards."""
+    return pk_url("pipeline:move", card.pk)
 
 
 def _history(lead: Lead) -> list[dict]:
