@@ -280,6 +280,7 @@ LOUDOU_PERIODIC_TASKS = [
     ("loudou.service.tasks.escalate_tickets", 300),
     ("loudou.compliance.tasks.purge_personal_data", 24 * 3600),
     ("loudou.scoring.tasks.retrain_lead_score", 24 * 3600),
+    ("loudou.analytics.tasks.snapshot_director_targets", 600),
 ]
 #: Lost or invalid leads untouched for this many days have their personal data (names,
 #: contact details, notes, follow-up texts) anonymised by the worker; figures are kept.

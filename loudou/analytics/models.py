@@ -5,6 +5,10 @@ Both are written only by `loudou.analytics.projections` (called by `move_stage` 
 (`pipeline.StageChange`) and the lead do not already say.
 """
 
+import json
+from datetime import date, datetime
+from decimal import Decimal
+
 from django.db import models
 
 
@@ -179,3 +183,77 @@ class StayDays(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.stage_id} {self.value}: {self.n}"
+
+
+class StageEntry(models.Model):
+    """Stays per local day they were entered, stage, local day of the lead's previous
+    entry into that stage and local day the stay advanced (its `advanced_at`; both as
+    date ordinals, 0 = none): the company's move rates of any period of whole days. Only
+    stays of leads not merged, in the lead's own pipeline (as `funnel.move_rates` reads)."""
+
+    pipeline_id = models.IntegerField()
+    entered = models.DateField()
+    stage_id = models.IntegerField()
+    previous = models.IntegerField()
+    advanced = models.IntegerField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pipeline_id", "entered", "stage_id", "previous", "advanced"],
+                name="stage_entry_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entered} {self.stage_id} {self.previous}/{self.advanced}: {self.n}"
+
+
+# The director's home figures precomputed by the worker (ADR 0022).
+
+
+class FiguresEncoder(json.JSONEncoder):
+    """JSON that keeps the types the figures hold: Decimal, date and datetime as tagged
+    objects (`FiguresDecoder` turns them back), numpy scalars as plain numbers."""
+
+    def default(self, o):
+        if isinstance(o, Decimal):
+            return {"$decimal": str(o)}
+        if isinstance(o, datetime):
+            return {"$datetime": o.isoformat()}
+        if isinstance(o, date):
+            return {"$date": o.isoformat()}
+        if hasattr(o, "item"):  # a numpy scalar
+            return o.item()
+        return super().default(o)
+
+
+def _tagged(found: dict):
+    if len(found) == 1:
+        ((tag, text),) = found.items()
+        if tag == "$decimal":
+            return Decimal(text)
+        if tag == "$datetime":
+            return datetime.fromisoformat(text)
+        if tag == "$date":
+            return date.fromisoformat(text)
+    return found
+
+
+class FiguresDecoder(json.JSONDecoder):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("object_hook", _tagged)
+        super().__init__(*args, **kwargs)
+
+
+class DirectorSnapshot(models.Model):
+    """The director's home targets, quarter board and quarter forecast as computed at
+    `computed_at` (by the worker every few minutes, or by the first request when there
+    is none): the same figures for every viewer who sees all, so one row serves them."""
+
+    computed_at = models.DateTimeField(db_index=True)
+    figures = models.JSONField(encoder=FiguresEncoder, decoder=FiguresDecoder)
+
+    def __str__(self) -> str:
+        return f"{self.computed_at:%Y-%m-%d %H:%M}"

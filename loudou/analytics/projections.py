@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 
 from loudou.analytics.models import LeadProgress, StageStay
+from loudou.core.database import refresh_statistics
 from loudou.leads.models import Lead
 from loudou.pipeline.choices import StageKind
 from loudou.pipeline.models import Stage, StageChange
@@ -186,6 +187,9 @@ def rebuild(lead_ids: Iterable[int] | None = None) -> dict[str, int]:
             cursor.execute(_update_advanced(""), [])
             cursor.execute(_insert_progress(""), [])
         aggregates.rebuild()
+        # a bulk change of every derived table: the planner's figures of them are stale
+        # (PostgreSQL planned nested loops over "empty" projections: 3 s instead of 5 ms)
+        refresh_statistics()
         return {"stays": StageStay.objects.count(), "leads": LeadProgress.objects.count()}
     lead_ids = sorted(set(lead_ids))
     recount(lead_ids)

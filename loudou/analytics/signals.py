@@ -1,6 +1,6 @@
 """Keep the company aggregates (ADR 0017) through the writes that reach a lead's
-aggregate dimensions without a service: `Lead.save()` of its region, capture time or
-merge, and any change of its product lines (`lead.products.set/add/remove/clear`).
+aggregate dimensions without a service: `Lead.save()` of its region, capture time,
+pipeline or merge, and any change of its product lines (`lead.products.set/add/remove/clear`).
 Services that write with `QuerySet.update()` (moves, merges) call `aggregates.track`."""
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
@@ -10,7 +10,15 @@ from loudou.analytics.services import aggregates
 from loudou.leads.models import Lead
 
 #: the lead fields an aggregate is keyed by
-WATCHED = {"region", "region_id", "captured_at", "merged_into", "merged_into_id"}
+WATCHED = {
+    "region",
+    "region_id",
+    "captured_at",
+    "merged_into",
+    "merged_into_id",
+    "pipeline",
+    "pipeline_id",
+}
 _STATE = "_aggregates_before"
 
 

@@ -232,8 +232,10 @@ def performance_view(request):
 
 @login_required
 def director_targets_view(request):
-    """The director's home targets, quarter board and forecast (loaded by the home)."""
-    from loudou.analytics.services.dashboards import director_targets, role_of
+    """The director's home targets, quarter board and forecast (loaded by the home) from
+    the worker's latest snapshot (ADR 0022)."""
+    from loudou.analytics.services.dashboards import role_of
+    from loudou.analytics.services.snapshot import director_targets
 
     if role_of(request.user) != "director":
         raise PermissionDenied

@@ -1,17 +1,19 @@
 """Company-wide figures from aggregates kept exact in the writes' transactions (ADR 0017).
 
-A lead *contributes* to three count tables (`CohortStage`, `CohortGroup`, `StayDays`)
-according to its row, its ledger projections (`StageStay`, `LeadProgress`), its lost
-reasons and its product lines. Every write that can change a contribution brackets
-itself with `track(lead_ids)`: the contribution before is taken away and the one after is
-added, in the same transaction. `rebuild()` recomputes the tables from the ledger with
-the same `_contributions`, so kept and rebuilt rows are equal by construction; the tests
-compare both with an independent computation from the ledger and with the slow services.
+A lead *contributes* to four count tables (`CohortStage`, `CohortGroup`, `StayDays`,
+`StageEntry`) according to its row, its ledger projections (`StageStay`, `LeadProgress`),
+its lost reasons and its product lines. Every write that can change a contribution
+brackets itself with `track(lead_ids)`: the contribution before is taken away and the one
+after is added, in the same transaction. `rebuild()` recomputes the tables from the
+ledger with the same `_contributions`, so kept and rebuilt rows are equal by
+construction; the tests compare both with an independent computation from the ledger and
+with the slow services.
 
 The readers answer a scope that covers every lead (a viewer who sees all, no team or
 rep): the cohort's reached / current counts, its calendar days in stage (exact medians
-and p75 of whole calendar days) and the conversion counts by region, product line and
-overall. Any other scope stays with the row-reading services.
+and p75 of whole calendar days), the move rates of the stays entered in the period, and
+the conversion counts by region, product line and overall. Any other scope stays with
+the row-reading services.
 """
 
 from collections import Counter, defaultdict
@@ -21,19 +23,27 @@ from contextvars import ContextVar
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
-from loudou.analytics.models import CohortGroup, CohortStage, LeadProgress, StageStay, StayDays
+from loudou.analytics.models import (
+    CohortGroup,
+    CohortStage,
+    LeadProgress,
+    StageEntry,
+    StageStay,
+    StayDays,
+)
 from loudou.leads.models import Lead
 from loudou.pipeline.models import StageChange
 
 CHUNK = 2000
-TABLES = {"stage": CohortStage, "group": CohortGroup, "days": StayDays}
+TABLES = {"stage": CohortStage, "group": CohortGroup, "days": StayDays, "entries": StageEntry}
 KEYS = {
     "stage": ("pipeline_id", "day", "stage_id", "max_order", "won", "lost", "region_id"),
     "group": ("pipeline_id", "day", "kind", "key", "lost_reason_id", "won"),
     "days": ("pipeline_id", "day", "stage_id", "open", "value"),
+    "entries": ("pipeline_id", "entered", "stage_id", "previous", "advanced"),
 }
 #: conversion dimensions the aggregates hold (conversion.DIMENSIONS field → kind)
 KINDS = {"region_id": "region", "products": "product", "pipeline_id": "all"}
@@ -62,18 +72,27 @@ def _contributions(lead_ids: list[int], exclude_change: int | None = None) -> di
         "progress__max_order",
         "progress__won_at",
         "progress__lost_at",
+        "pipeline_id",
     )
     rows = {row[0]: row for row in leads}
     if not rows:
         return found
     ids = list(rows)
     stays = defaultdict(list)
-    for lead_id, stage_id, entered, left in (
+    for lead_id, *stay in (
         StageStay.objects.filter(lead_id__in=ids)
         .order_by()
-        .values_list("lead_id", "stage_id", "entered_at", "left_at")
+        .values_list(
+            "lead_id",
+            "stage_id",
+            "entered_at",
+            "left_at",
+            "pipeline_id",
+            "previous_entry_at",
+            "advanced_at",
+        )
     ):
-        stays[lead_id].append((stage_id, entered, left))
+        stays[lead_id].append(stay)
     reasons = defaultdict(set)
     lost_rows = StageChange.objects.filter(lead_id__in=ids, lost_reason__isnull=False)
     if exclude_change is not None:
@@ -91,14 +110,28 @@ def _contributions(lead_ids: list[int], exclude_change: int | None = None) -> di
     return found
 
 
+def _ordinal(moment: datetime | None) -> int:
+    return 0 if moment is None else timezone.localdate(moment).toordinal()
+
+
+def _add_entries(found: dict, lead_pipeline: int | None, stays: list) -> None:
+    """The lead's stays in its own pipeline by local entry day, previous entry and
+    advance (`funnel.move_rates` reads the stays of leads in the scope's pipeline)."""
+    for stage_id, entered, _left, pipeline, previous, advanced in stays:
+        if pipeline == lead_pipeline:
+            key = (pipeline, timezone.localdate(entered), stage_id)
+            found["entries"][(*key, _ordinal(previous), _ordinal(advanced))] += 1
+
+
 def _add_lead(found: dict, row: tuple, stays: list, reasons: set, products: set) -> None:
-    _pk, captured_at, region, pipeline, max_order, won_at, lost_at = row
+    _pk, captured_at, region, pipeline, max_order, won_at, lost_at, lead_pipeline = row
+    _add_entries(found, lead_pipeline, stays)
     day = timezone.localdate(captured_at)
     region = region or 0
     won, lost = won_at is not None, lost_at is not None
     closed: Counter = Counter()
     current = None
-    for stage_id, entered, left in stays:
+    for stage_id, entered, left, *_moves in stays:
         if left is None:
             current = (stage_id, timezone.localdate(entered).toordinal())
         else:
@@ -249,6 +282,35 @@ def cohort_counts(scope) -> tuple[dict[int, int], dict[int, int]]:
             elif row["max_order"] >= stage.order:
                 reached[stage.pk] += row["total"]
     return reached, current
+
+
+def move_rates(scope) -> dict[int, dict]:
+    """funnel.move_rates of a scope the aggregates answer: per stage, the stays entered in
+    the period that were their lead's first entry there within it (the previous entry,
+    if any, before the period) and those of them that advanced before the period ended.
+    Compared as local days: exact, as a period is whole local days."""
+    from loudou.analytics.services.stats import pct
+
+    first = Q(previous=0) | Q(previous__lt=scope.start.toordinal())
+    moved = Q(advanced__gt=0, advanced__lte=scope.end.toordinal())
+    rows = (
+        StageEntry.objects.filter(
+            first, pipeline_id=scope.pipeline.pk, entered__gte=scope.start, entered__lte=scope.end
+        )
+        .order_by()
+        .values("stage_id")
+        .annotate(entered_n=Sum("n"), moved_n=Sum("n", filter=moved))
+    )
+    found = {row["stage_id"]: (row["entered_n"], row["moved_n"] or 0) for row in rows}
+    result = {}
+    for stage in scope.stages:
+        entered, moved_n = found.get(stage.pk, (0, 0))
+        result[stage.pk] = {
+            "entered": entered,
+            "moved_forward": moved_n,
+            "rate": pct(moved_n, entered),
+        }
+    return result
 
 
 def histogram_quantile(values: list[tuple[int, int]], q: float) -> float | None:

@@ -4,13 +4,10 @@ analytics pages and in the API."""
 
 from datetime import datetime
 
-from django.core.cache import cache
 from django.utils import timezone
 
 from loudou.analytics.services import charts
-from loudou.analytics.services.board import director_board
 from loudou.analytics.services.conversion import conversion, conversions
-from loudou.analytics.services.forecast import forecast, preset_period
 from loudou.analytics.services.funnel import funnel
 from loudou.analytics.services.process import first_response, not_followed_24h
 from loudou.analytics.services.scope import Scope
@@ -73,36 +70,6 @@ def manager_dashboard(user: User, now: datetime) -> dict:
         "agenda": _agenda(user, now),
         "scope": scope,
     }
-
-
-def _quarter_forecast(user: User, now: datetime) -> dict:
-    """This quarter's company forecast (P10/P50/P90) and its chance of reaching the stored
-    revenue target of the quarter: the forecast page's figures for the same moment."""
-    start, end = preset_period("this_quarter", timezone.localdate(now))
-    result = forecast(Scope.build(user, start=start, end=end), now=now)
-    return {"start": start, "end": end, **result["simulation"], "target": result["target"]}
-
-
-#: How long the director's targets, board and forecast are kept (they read a year of deals
-#: and run the Monte Carlo: seconds at 1M leads), per director and local hour.
-TARGETS_CACHE_SECONDS = 600
-
-
-def director_targets(user: User, now: datetime | None = None) -> dict:
-    """The director's home targets, quarter board and quarter forecast, loaded after the
-    page (htmx) and kept for TARGETS_CACHE_SECONDS so that reloading the home is cheap."""
-    now = now or timezone.now()
-    local = timezone.localtime(now)
-    key = f"director-targets:{user.pk}:{local:%Y%m%d%H}:{local.minute // 10}"
-
-    def build() -> dict:
-        return {
-            "board": director_board(user, now),
-            "forecast": _quarter_forecast(user, now),
-            "as_of": now,
-        }
-
-    return cache.get_or_set(key, build, TARGETS_CACHE_SECONDS)
 
 
 def director_dashboard(user: User, now: datetime) -> dict:

@@ -9,7 +9,8 @@ Definitions (docs/domain/analytics.md):
   this one.
 - median_days / p75_days: time in stage per lead of the cohort, as
   `pipeline.metrics.stage_durations` (open stays up to `now`, re-entries summed).
-- move_rate: `pipeline.metrics.move_rates` over the scope's leads and the period.
+- move_rate: `pipeline.metrics.move_rates` over the scope's leads and the period (a
+  company scope: from the kept entries, ADR 0017).
 - count_per_rep: leads of the scope in the stage now, divided by the scope's reps.
 """
 
@@ -81,7 +82,12 @@ def move_rates(scope: Scope) -> dict[int, dict]:
     later non-lost stage before the period ended (metrics.move_rates). One grouped query:
     a stay's `advanced_at` is its first later entry into a higher non-lost stage, and a
     lead's first stay in the window advanced before the end iff any of its stays there
-    did (a later stay's later rows are a subset of an earlier one's)."""
+    did (a later stay's later rows are a subset of an earlier one's). A company scope
+    reads the same counts from the kept `StageEntry` aggregate (ADR 0017)."""
+    from loudou.analytics.services import aggregates
+
+    if aggregates.answers(scope):
+        return aggregates.move_rates(scope)
     window = Q(entered_at__gte=scope.start_at, entered_at__lt=scope.end_at)
     # each lead's first entry into the stage within the window: one row per lead, so
     # plain counts (no COUNT DISTINCT) over the covering window index

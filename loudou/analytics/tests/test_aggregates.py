@@ -16,14 +16,15 @@ from loudou.analytics import projections
 from loudou.analytics.services import aggregates
 from loudou.analytics.services.conversion import conversions
 from loudou.analytics.services.dashboards import dashboard
-from loudou.analytics.services.funnel import _cohort_counts, funnel
-from loudou.analytics.services.scope import Scope
+from loudou.analytics.services.funnel import _cohort_counts, funnel, move_rates
+from loudou.analytics.services.scope import Scope, local_midnight
 from loudou.analytics.tests import fixtures
 from loudou.leads.models import Lead
 from loudou.leads.services import update_lead
 from loudou.leads.services.grading import override_grade
 from loudou.leads.services.merge import merge_leads
 from loudou.org.models import ProductLine, Region
+from loudou.pipeline import metrics
 from loudou.pipeline.choices import StageKind
 from loudou.pipeline.models import LostReason, Pipeline, StageChange
 
@@ -58,6 +59,7 @@ def _from_ledger() -> dict[str, dict[tuple, int]]:
                 found["days"][(pipeline, day, stage_id, False, days)] += 1
         anchor = timezone.localdate(current.at).toordinal() - spent[current.to_stage_id]
         found["days"][(pipeline, day, current.to_stage_id, True, anchor)] += 1
+        _entries_from_ledger(found["entries"], lead, changes)
         reasons = {c.lost_reason_id for c in changes if c.lost_reason_id}
         products = set(lead.products.values_list("pk", flat=True)) or {0}
         for kind, key in [("all", 0), ("region", region), *(("product", p) for p in products)]:
@@ -65,6 +67,33 @@ def _from_ledger() -> dict[str, dict[tuple, int]]:
             for reason in reasons:
                 found["group"][(pipeline, day, kind, key, reason, False)] += 1
     return {name: dict(counts) for name, counts in found.items()}
+
+
+def _day(change) -> int:
+    return 0 if change is None else timezone.localdate(change.at).toordinal()
+
+
+def _entries_from_ledger(found: Counter, lead, changes: list) -> None:
+    """Each ledger row of the lead's pipeline as an entry: its local day, the local day of
+    the lead's previous entry into that stage, and of its first later entry into a higher
+    non-lost stage (0 for none)."""
+    for i, change in enumerate(changes):
+        if change.pipeline_id != lead.pipeline_id:
+            continue
+        stage = change.to_stage
+        previous = next(
+            (c for c in reversed(changes[:i]) if c.to_stage_id == change.to_stage_id), None
+        )
+        advanced = next(
+            (
+                c
+                for c in changes[i + 1 :]
+                if c.to_stage.kind != StageKind.LOST and c.to_stage.order > stage.order
+            ),
+            None,
+        )
+        day = timezone.localdate(change.at)
+        found[(change.pipeline_id, day, stage.pk, _day(previous), _day(advanced))] += 1
 
 
 def _stages():
@@ -162,6 +191,28 @@ def test_company_figures_from_the_aggregates_equal_the_row_reading_services(
         assert kept_counts == _cohort_counts(scope)
         assert kept_funnel == slow_funnel
         assert kept_tables == slow_tables
+
+
+@pytest.mark.parametrize("seed", [11, 12])
+def test_company_move_rates_from_the_entries_equal_the_ledger_metrics(people, seed):
+    # given  moves, re-entries, losses and merges over February-May
+    _random_history(seed, people)
+    pipeline = Pipeline.objects.get(is_default=True)
+    live = Lead.objects.filter(merged_into__isnull=True)
+    entered = 0
+    for start, end in [*PERIODS, (date(2026, 5, 3), date(2026, 5, 3))]:
+        scope = Scope.build(people[-1], start=start, end=end)
+        # when
+        kept = move_rates(scope)
+        # then  equal to the ledger's own definition over the leads that are not merged
+        expected = metrics.move_rates(
+            pipeline, live, local_midnight(start), local_midnight(end + timedelta(days=1))
+        )
+        assert [(row["entered"], row["moved_forward"], row["rate"]) for row in kept.values()] == [
+            (row["entered"], row["moved_forward"], row["rate"]) for row in expected
+        ]
+        entered += sum(row["entered"] for row in kept.values())
+    assert entered > 0  # the history reached the periods
 
 
 def _calendar_days_from_ledger(scope) -> dict[int, list[int]]:

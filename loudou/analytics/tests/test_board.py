@@ -6,14 +6,25 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.conf import settings
+from django.db.models import Q
 
+from loudou.analytics.models import DirectorSnapshot
 from loudou.analytics.services.board import director_board
-from loudou.analytics.services.dashboards import director_targets
+from loudou.analytics.services.snapshot import (
+    SNAPSHOT_EVERY,
+    director_figures,
+    director_targets,
+    take_snapshot,
+)
+from loudou.analytics.tasks import snapshot_director_targets
 from loudou.analytics.tests import performance_fixture as fx
-from loudou.org.models import Region
+from loudou.org.choices import ALL_SEEING
+from loudou.org.models import Region, User
 from loudou.targets.tests.factories import make_target
 
 pytestmark = pytest.mark.django_db
+TASK = "loudou.analytics.tasks.snapshot_director_targets"
 
 
 @pytest.fixture
@@ -97,19 +108,88 @@ def test_the_directors_home_loads_targets_forecast_and_board_after_the_page(clie
     assert "未设定目标" in body  # no quarterly revenue target: no chance to reach it
 
 
-def test_the_directors_targets_are_kept_ten_minutes(book, director):
-    # given  the figures computed once
+def test_the_directors_targets_come_from_the_latest_snapshot(book, director):
+    # given  no snapshot yet: the first request computes the figures once and stores them
     with time_machine.travel(fx.NOW, tick=False):
         first = director_targets(director, fx.NOW)
-        # when  a target is added within the same ten minutes, then after them
+        # when  a target is added, read again before and after the worker's next run
         make_target(actor=director, period="quarterly", start=fx.Q1["start"], value=Decimal(2000))
-        again = director_targets(director, fx.NOW)
+        again = director_targets(director, fx.NOW + timedelta(minutes=5))
     later = fx.NOW + timedelta(minutes=10)
     with time_machine.travel(later, tick=False):
-        fresh = director_targets(director, later)
+        snapshot_id = snapshot_director_targets.call()
+        fresh = director_targets(director, later + timedelta(minutes=1))
     # then
     quarter = [found["board"]["targets"][1]["revenue"]["target"] for found in (first, again, fresh)]
     assert quarter == [None, None, Decimal(2000)]
+    assert [found["as_of"] for found in (first, again, fresh)] == [fx.NOW, fx.NOW, later]
+    assert DirectorSnapshot.objects.get(pk=snapshot_id).computed_at == later
+
+
+def test_a_stored_snapshot_gives_the_figures_computed_now_with_their_types(book, director):
+    # given  the figures as the services compute them (hand-computed in the tests above:
+    # Q1 revenue 1,000 CNY of D1-D4, the quarter 82.2 % elapsed)
+    with time_machine.travel(fx.NOW, tick=False):
+        computed = director_figures(director, fx.NOW)
+        # when  stored by the worker and read back from the database
+        take_snapshot(fx.NOW)
+        stored = director_targets(director, fx.NOW)
+    # then  Decimals, dates and floats come back equal, not as strings
+    assert stored == {**computed, "as_of": fx.NOW}
+    quarter = stored["board"]["targets"][1]
+    assert (quarter["revenue"]["actual"], quarter["elapsed_pct"]) == (Decimal(1000), 82.2)
+    assert stored["board"]["quarter"]["start"] == fx.Q1["start"]
+    assert (stored["forecast"]["start"], stored["forecast"]["end"]) == (
+        fx.Q1["start"],
+        fx.Q1["end"],
+    )
+
+
+def test_one_snapshot_serves_every_viewer_who_sees_all(book, director, admin_user):
+    # given  a snapshot the worker took (as the first active user who sees all)
+    with time_machine.travel(fx.NOW, tick=False):
+        take_snapshot(fx.NOW)
+        # when
+        for_admin = director_targets(admin_user, fx.NOW)
+        # then  the same as what the administrator's own computation gives
+        assert for_admin == {**director_figures(admin_user, fx.NOW), "as_of": fx.NOW}
+    assert DirectorSnapshot.objects.count() == 1
+
+
+def test_the_worker_keeps_a_day_of_snapshots_and_needs_a_viewer_who_sees_all(book, director):
+    # given  snapshots of two days ago and of an hour ago
+    with time_machine.travel(fx.NOW, tick=False):
+        old = take_snapshot(fx.NOW - timedelta(days=2))
+        recent = take_snapshot(fx.NOW - timedelta(hours=1))
+        # when
+        latest = take_snapshot(fx.NOW)
+    # then
+    assert list(DirectorSnapshot.objects.order_by("computed_at").values_list("pk", flat=True)) == [
+        recent.pk,
+        latest.pk,
+    ]
+    assert old.pk not in (recent.pk, latest.pk)
+    # and without an active user who sees all, nothing is computed
+    sees_all = Q(is_superuser=True) | Q(role__in=ALL_SEEING)
+    User.objects.filter(sees_all).update(is_active=False)
+    assert User.objects.filter(is_active=True).exists()
+    assert take_snapshot(fx.NOW) is None
+    assert DirectorSnapshot.objects.count() == 2
+
+
+def test_the_snapshot_is_on_the_worker_schedule():
+    assert dict(settings.LOUDOU_PERIODIC_TASKS)[TASK] == SNAPSHOT_EVERY == 600
+
+
+def test_the_fragment_shows_when_its_figures_were_computed(client, book, director):
+    # given  the worker's snapshot of 11:50 (local time)
+    with time_machine.travel(fx.NOW, tick=False):
+        take_snapshot(fx.NOW - timedelta(minutes=10))
+        client.force_login(director)
+        # when
+        body = client.get("/analytics/director-targets/").content.decode()
+    # then
+    assert "本次计算于 2026-03-15 11:50" in body
 
 
 def test_a_manager_has_no_company_board(client, book, manager):
