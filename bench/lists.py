@@ -80,16 +80,15 @@ def query_cases(people: dict, terms: dict[str, str]) -> list:
     from bench.run import Case
     from loudou.core.paging import capped_count
     from loudou.customers.selectors import listed_customers
-    from loudou.leads.filters import LeadFilterForm, keyset_page
+    from loudou.leads.filters import LeadFilterForm, keyset_page, paging_owners
     from loudou.leads.selectors import visible_leads
-    from loudou.org.selectors import visible_owner_ids
     from loudou.pipeline.selectors import board_columns, board_pipeline
 
     def lead_list(user, params):
         def run():
             form = LeadFilterForm(params, user=user)
             leads = form.filter(visible_leads(user)) if form.is_valid() else visible_leads(user)
-            owners = visible_owner_ids(user)
+            owners = paging_owners(form, user)
             rows = keyset_page(leads, sort=form.sort_key(), cursor=None, size=50, owners=owners)
             return rows, capped_count(leads)
 

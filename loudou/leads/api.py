@@ -14,7 +14,7 @@ from loudou.core.schemas import ErrorsOut, Id
 from loudou.customers.selectors import access_customer
 from loudou.leads import services
 from loudou.leads.exceptions import DuplicateLead
-from loudou.leads.filters import BadCursor, LeadFilterForm, keyset_page
+from loudou.leads.filters import BadCursor, LeadFilterForm, keyset_page, paging_owners
 from loudou.leads.models import (
     DedupePolicy,
     GradeRule,
@@ -42,7 +42,6 @@ from loudou.leads.services.merge import merge_leads
 from loudou.leads.services.saved_views import delete_view, save_view
 from loudou.org.models import Industry, Region, User
 from loudou.org.schemas import GradeRuleIn, GradeRuleOut, NeedPolicyIO
-from loudou.org.selectors import visible_owner_ids
 
 router = Router(tags=["leads"])
 
@@ -89,7 +88,7 @@ def list_leads(request, filters: Query[LeadListParams]):
             sort=form.sort_key(),
             cursor=cursor,
             size=size,
-            owners=visible_owner_ids(request.user),
+            owners=paging_owners(form, request.user),
         )
     except BadCursor:
         raise ValidationError({"cursor": _("无效的分页游标。")}) from None

@@ -175,6 +175,22 @@ def _decode(cursor: str, sort: str) -> tuple:
 _BY_OWNER = {"captured_at"}
 
 
+#: A search this long reads the text-search index (ADR 0021): its few rows come at once,
+#: where a manager's merge of the team members' ranges would recheck them per member.
+INDEXED_SEARCH_CHARS = 3
+
+
+def paging_owners(form: "LeadFilterForm", user: User) -> list[int] | None:
+    """The owners whose ranges keyset_page merges for `user`'s list filtered by `form`:
+    none when an indexed text search narrows it."""
+    from loudou.org.selectors import visible_owner_ids
+
+    searched = form.is_bound and form.is_valid() and form.cleaned_data.get("q", "").strip()
+    if searched and len(searched) >= INDEXED_SEARCH_CHARS:
+        return None
+    return visible_owner_ids(user)
+
+
 def keyset_page(
     leads: QuerySet[Lead],
     *,

@@ -14,14 +14,13 @@ from loudou.compliance.reveal import log_search_reveals, reveal_contact_details
 from loudou.core.paging import capped_count
 from loudou.leads import services
 from loudou.leads.exceptions import DuplicateLead
-from loudou.leads.filters import BadCursor, LeadFilterForm, keyset_page
+from loudou.leads.filters import BadCursor, LeadFilterForm, keyset_page, paging_owners
 from loudou.leads.forms import GradeOverrideForm, LeadForm, NeedsForm
 from loudou.leads.models import SavedView
 from loudou.leads.selectors import access_lead, lead_timeline, phone_digits, visible_leads
 from loudou.leads.services.grading import explain_grades, need_match_conclusion
 from loudou.leads.services.merge import merge_leads
 from loudou.leads.services.saved_views import clean_query, delete_view, save_view
-from loudou.org.selectors import visible_owner_ids
 
 PAGE_SIZE = 50
 
@@ -33,7 +32,7 @@ def lead_list(request):
     if filters.is_bound and filters.is_valid():
         leads = filters.filter(leads)
     sort = filters.sort_key()
-    owners = visible_owner_ids(request.user)
+    owners = paging_owners(filters, request.user)
     try:
         rows, next_cursor = keyset_page(
             leads, sort=sort, cursor=request.GET.get("cursor"), size=PAGE_SIZE, owners=owners

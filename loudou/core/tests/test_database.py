@@ -51,3 +51,27 @@ def test_a_migrate_that_applied_nothing_leaves_them_alone():
         assert not _analyzed_lead_table()
     after_migrate(None, using="default", plan=[("leads", "0001_initial")])
     assert _analyzed_lead_table()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner figures")
+@pytest.mark.django_db
+def test_postgresql_never_records_an_empty_table_as_analyzed():
+    """An analyzed empty table's indexes count no rows until autovacuum comes again: rows
+    written meanwhile in one transaction get nested loops over "free" index scans."""
+    from loudou.core.database import refresh_statistics
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE probe_empty (id int PRIMARY KEY)")
+        cursor.execute("CREATE TABLE probe_filled (id int PRIMARY KEY)")
+        cursor.execute("INSERT INTO probe_filled VALUES (1), (2), (3)")
+        refresh_statistics(tables=["probe_empty", "probe_filled"])
+        cursor.execute(
+            "SELECT relname, reltuples FROM pg_class WHERE relname IN "
+            "('probe_empty', 'probe_filled', 'probe_filled_pkey')"
+        )
+        tuples = dict(cursor.fetchall())
+    assert tuples == {
+        "probe_empty": -1,  # never analyzed: estimated from its size on disk
+        "probe_filled": 3,
+        "probe_filled_pkey": 3,
+    }

@@ -82,8 +82,8 @@ def forward_postgres(apps, schema_editor):
         schema_editor.execute(
             f'CREATE INDEX CONCURRENTLY "{name}" ON "leads_lead" USING gin ({expression})'
         )
-    # statistics of the new expressions, so that the planner weighs a term's frequency
-    schema_editor.execute('ANALYZE "leads_lead"')
+    # the statistics of the new expressions (the planner weighs a term's frequency by
+    # them) are gathered after the migrations by core.database.after_migrate
 
 
 def reverse_postgres(apps, schema_editor):

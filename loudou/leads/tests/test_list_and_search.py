@@ -168,3 +168,35 @@ def test_overdue_filter_lists_leads_with_an_open_next_action_past_due(client, re
     assert overdue.number in html
     assert upcoming.number not in html
     assert done.number not in html
+
+
+@pytest.mark.parametrize("query", ["测试", "分页测试", "fycs"])
+def test_a_managers_search_pages_cover_the_teams_matches_once_in_order(
+    client, rep, teammate, other_team_rep, manager, query
+):
+    """A search of 3+ characters reads the text index in one query; a shorter one merges
+    the members' ranges (filters.paging_owners): the pages are the same either way."""
+    # given matching leads of both team members, interleaved in time, and another team's
+    from loudou.leads.filters import LeadFilterForm, paging_owners
+
+    owners = [rep, teammate] * 4
+    mine = [
+        make_lead(actor=owner, owner=owner, company_name=f"分页测试{i}号公司")
+        for i, owner in enumerate(owners)
+    ]
+    make_lead(actor=other_team_rep, owner=other_team_rep, company_name="分页测试外组公司")
+    make_lead(actor=rep, owner=rep, company_name="别的公司")
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {issue_api_token(user=manager)}"}
+    seen, cursor = [], None
+    # when the manager pages through the search 3 at a time
+    for _ in range(5):
+        params = {"q": query, "limit": 3, **({"cursor": cursor} if cursor else {})}
+        body = client.get(f"/api/leads?{urlencode(params)}", **headers).json()
+        seen += [item["id"] for item in body["items"]]
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    # then: the team's matches, newest first, once each; merged only for the short term
+    assert seen == [lead.pk for lead in reversed(mine)]
+    form = LeadFilterForm({"q": query}, user=manager)
+    assert (paging_owners(form, manager) is None) == (len(query) >= 3)
