@@ -30,10 +30,13 @@ def empty_cache():
     cache.clear()
 
 
+FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     """PBKDF2 at production strength would dominate the suite's time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = [FAST_HASHER]
 
 
 @pytest.fixture
@@ -108,3 +111,31 @@ def cast(rep, teammate, manager, other_team_rep, director, marketing, admin_user
         "marketing": marketing,
         "admin_user": admin_user,
     }
+
+
+@pytest.fixture(scope="module")
+def demo_once(request, django_db_setup, django_db_blocker):
+    """The demo company, loaded once for a test module: `load_demo(leads=DEMO_LEADS)` (the
+    module's, default 60) at the module's NOW, in a transaction rolled back after the
+    module's last test. Each test runs in its own savepoint inside it (pytest-django's
+    `db`), so what one test writes is gone for the next. Loading takes 10-30 s: once per
+    module instead of once per test. Every test of such a module then sees the demo,
+    whether it asks for it or not."""
+    import time_machine
+    from django.db import transaction
+    from django.test import override_settings
+
+    from loudou.demo.services import load_demo
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            # the hasher of fast_password_hasher, which a module's fixture comes before
+            md5 = override_settings(PASSWORD_HASHERS=[FAST_HASHER])
+            with md5, time_machine.travel(request.module.NOW, tick=False):
+                result = load_demo(leads=getattr(request.module, "DEMO_LEADS", 60))
+            yield result
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)

@@ -1,13 +1,11 @@
 """The demo company loader: the cast, the spread of leads, validity and idempotency."""
 
 from datetime import datetime, timedelta
-from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.apps import apps
 from django.contrib.auth.password_validation import validate_password
-from django.core.management import call_command
 from django.utils import timezone
 
 from loudou.assignment.choices import EntryReason
@@ -24,9 +22,10 @@ NOW = datetime(2026, 6, 30, 10, 5, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 @pytest.fixture
-def loaded(time_machine):
+def loaded(demo_once, time_machine):
+    """The demo with 60 leads (loaded once for the module), the clock at NOW."""
     time_machine.move_to(NOW, tick=False)
-    return load_demo(leads=60)
+    return demo_once
 
 
 def test_the_demo_company_has_three_teams_each_with_a_manager_and_six_reps(loaded):
@@ -166,22 +165,6 @@ def test_the_demo_password_passes_the_password_validators():
     # when Django's validators check it
     # then it passes (no exception)
     validate_password(DEMO_PASSWORD)
-
-
-def test_the_command_prints_the_url_password_and_logins(time_machine):
-    # given an output buffer
-    time_machine.move_to(NOW, tick=False)
-    out = StringIO()
-    # when the command runs without serving
-    call_command("demo", "--no-serve", "--leads", "30", stdout=out)
-    # then it printed the URL, the password and the logins; the leads are there
-    text = out.getvalue()
-    assert "http://127.0.0.1:8000/" in text
-    assert DEMO_PASSWORD in text
-    assert "manager1" in text
-    assert "华东一组" in text
-    assert "leads waiting in the 公海 “公共公海”" in text
-    assert Lead.objects.count() == 30
 
 
 def test_leads_spread_over_the_past_year_and_are_dated_to_their_capture(loaded):

@@ -29,9 +29,10 @@ def year(time_machine):
 
 
 @pytest.fixture
-def demo(time_machine):
+def demo(demo_once, time_machine):
+    """The demo with 60 leads (loaded once for the module), the clock at NOW."""
     time_machine.move_to(NOW, tick=False)
-    return load_demo(leads=60)
+    return demo_once
 
 
 def test_the_year_looks_like_b2b_selling(year):

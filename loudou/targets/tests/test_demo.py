@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from loudou.core.models import Event
-from loudou.demo.services import load_demo
 from loudou.targets.demo import apportion, load_demo_targets
 from loudou.targets.models import (
     ImprovementAction,
@@ -24,9 +23,9 @@ NOW = datetime(2026, 6, 30, 10, 5, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 @pytest.fixture
-def demo(time_machine):
+def demo(demo_once, time_machine):
+    """The demo with 60 leads (loaded once for the module), the clock at NOW."""
     time_machine.move_to(NOW, tick=False)
-    load_demo(leads=60)
 
 
 def test_the_demo_has_targets_at_every_level_and_a_plan_with_milestones(demo):
