@@ -22,8 +22,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q, Sum
+from django.db import router, transaction
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from loudou.analytics.models import (
@@ -154,21 +154,36 @@ def _add_lead(found: dict, row: tuple, stays: list, reasons: set, products: set)
 
 
 def _apply(delta: dict[str, Counter]) -> None:
+    """Add `delta` to the tables: one upsert per table for all its changed keys (a batch
+    of 200 imported leads changes thousands: one UPDATE each took 3 s per batch), then
+    the rows that fell to zero are deleted."""
     for name, counts in delta.items():
-        model, keys = TABLES[name], KEYS[name]
-        for key, n in counts.items():
-            if not n:
-                continue
-            where = dict(zip(keys, key, strict=True))
-            if model.objects.filter(**where).update(n=F("n") + n):
-                if n < 0:
-                    model.objects.filter(**where, n=0).delete()
-                continue
-            try:
-                with transaction.atomic():
-                    model.objects.create(**where, n=n)
-            except IntegrityError:  # created meanwhile by another transaction
-                model.objects.filter(**where).update(n=F("n") + n)
+        changed = [(key, n) for key, n in counts.items() if n]
+        if changed:
+            _add(TABLES[name], KEYS[name], changed)
+
+
+def _add(model, keys: tuple[str, ...], changed: list[tuple[tuple, int]]) -> None:
+    connection = transaction.get_connection(router.db_for_write(model))
+    quote = connection.ops.quote_name
+    fields = [model._meta.get_field(name) for name in keys]
+    table, n = quote(model._meta.db_table), quote("n")
+    columns = ", ".join(quote(field.column) for field in fields)
+    marks = ", ".join(["%s"] * (len(fields) + 1))
+    upsert = (
+        f"INSERT INTO {table} ({columns}, {n}) VALUES ({marks}) "  # noqa: S608 (quoted names)
+        f"ON CONFLICT ({columns}) DO UPDATE SET {n} = {table}.{n} + excluded.{n}"
+    )
+
+    def values(key: tuple) -> list:
+        return [f.get_db_prep_save(v, connection) for f, v in zip(fields, key, strict=True)]
+
+    with connection.cursor() as cursor:
+        cursor.executemany(upsert, [[*values(key), count] for key, count in changed])
+        fallen = [values(key) for key, count in changed if count < 0]
+        if fallen:
+            where = " AND ".join(f"{quote(field.column)} = %s" for field in fields)
+            cursor.executemany(f"DELETE FROM {table} WHERE {where} AND {n} = 0", fallen)  # noqa: S608
 
 
 def _difference(after: dict[str, Counter], before: dict[str, Counter]) -> dict[str, Counter]:
