@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from loudou.assignment.models import Pool, PoolEntry
 from loudou.commerce.demo import load_demo_commerce
+from loudou.core.database import refresh_statistics
 from loudou.customers.models import Contact, Customer
 from loudou.demo import names
 from loudou.demo.life import Funnel, Tally, hand_to_pool, live
@@ -678,6 +679,7 @@ def register_missing(specs: list[LeadSpec], life: Life, stdout: TextIO | None = 
         with transaction.atomic():
             leads = [_register(spec) for spec in missing[start : start + PROGRESS_EVERY]]
             _backdate(leads)
+            refresh_statistics()  # the planner's figures for the leads' lives that follow
             for lead in leads:
                 life.bring(lead)
         done = min(start + PROGRESS_EVERY, len(missing))

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from loudou.core import audit
+from loudou.core.database import refresh_statistics
 from loudou.imports.exceptions import ImportFileError
 from loudou.imports.models import ImportJob, ImportKind, ImportRow, JobStatus, RowOutcome
 from loudou.imports.services.convert import Converter
@@ -189,10 +190,18 @@ def _after_batch(lead_ids: list[int]) -> None:
     credit_self_sourced_many(lead_ids=lead_ids)
 
 
+#: An import of this many rows or more refreshes the planner's statistics when it ends.
+STATISTICS_AFTER_ROWS = 1000
+
+
 def _finish(job: ImportJob, worker: str) -> None:
     ImportJob.objects.filter(pk=job.pk, worker=worker).update(
         status=JobStatus.DONE, finished_at=timezone.now(), total=job.progress, worker=""
     )
+    if job.imported >= STATISTICS_AFTER_ROWS:
+        # the planner would still count the tables as they were before the import until
+        # autovacuum (PostgreSQL) or the daily task (SQLite) comes: the reports read next
+        refresh_statistics()
 
 
 def resume_job(*, actor: User, job: ImportJob) -> ImportJob:

@@ -97,3 +97,20 @@ def test_a_chunk_that_fails_while_written_leaves_nothing_of_itself(
     assert Contact.objects.count() == 2
     assert ImportRow.objects.filter(job=job).count() == 3
     assert Event.objects.filter(verb="lead.created").count() == 2
+
+
+@pytest.mark.parametrize(("threshold", "refreshed"), [(3, True), (4, False)])
+def test_a_large_import_refreshes_the_planners_statistics_when_it_ends(
+    manager, blocking, frozen, monkeypatch, threshold, refreshed
+):
+    """The reports read after an import are planned with its rows counted (3 imported)."""
+    from loudou.imports.services import run
+
+    calls = []
+    monkeypatch.setattr(run, "STATISTICS_AFTER_ROWS", threshold)
+    monkeypatch.setattr(run, "refresh_statistics", lambda: calls.append("refresh"))
+    # when
+    job = services.run_job(job=_job(manager), batch_size=3)
+    # then
+    assert job.imported == 3
+    assert calls == (["refresh"] if refreshed else [])
