@@ -39,12 +39,8 @@ from loudou.pipeline.models import StageChange
 
 CHUNK = 2000
 TABLES = {"stage": CohortStage, "group": CohortGroup, "days": StayDays, "entries": StageEntry}
-KEYS = {
-    "stage": ("pipeline_id", "day", "stage_id", "max_order", "won", "lost", "region_id"),
-    "group": ("pipeline_id", "day", "kind", "key", "lost_reason_id", "won"),
-    "days": ("pipeline_id", "day", "stage_id", "open", "value"),
-    "entries": ("pipeline_id", "entered", "stage_id", "previous", "advanced"),
-}
+#: each table's key: the fields of its one unique constraint, in order
+KEYS = {name: tuple(model._meta.constraints[0].fields) for name, model in TABLES.items()}
 #: conversion dimensions the aggregates hold (conversion.DIMENSIONS field → kind)
 KINDS = {"region_id": "region", "products": "product", "pipeline_id": "all"}
 
