@@ -1,5 +1,7 @@
 """Phone numbers: parsed, validated and normalised to E.164 with `phonenumbers`."""
 
+from functools import lru_cache
+
 import phonenumbers
 from django.conf import settings
 
@@ -11,8 +13,13 @@ def normalise_phone(raw: str, region: str | None = None) -> str | None:
     text = (raw or "").strip()
     if not text or len(text) > _MAX_INPUT:
         return None
+    return _normalised(text, region or settings.PHONE_DEFAULT_REGION)
+
+
+@lru_cache(maxsize=8192)  # an import checks each row's number twice (validation, duplicates)
+def _normalised(text: str, region: str) -> str | None:
     try:
-        number = phonenumbers.parse(text, region or settings.PHONE_DEFAULT_REGION)
+        number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
         return None
     if not phonenumbers.is_valid_number(number):

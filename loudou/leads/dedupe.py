@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 from django.conf import settings
-from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz
+
+from loudou.core.pinyin import lazy_pinyin
 
 #: Default similarity (0-100) from which two company names count as the same company.
 COMPANY_THRESHOLD = 90

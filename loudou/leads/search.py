@@ -6,7 +6,8 @@ from functools import lru_cache
 from django.db import connections
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
-from pypinyin import lazy_pinyin
+
+from loudou.core.pinyin import lazy_pinyin
 
 
 def _letters(parts: list[str]) -> str:
@@ -27,12 +28,16 @@ def pinyin_key(*texts: str) -> str:
 _AS_IS = "\x01"
 
 
+def _marked(chars: str) -> str:
+    return _AS_IS + chars
+
+
 @lru_cache(maxsize=4096)  # names repeat (contact names above all); pure, so cached
 def _text_keys(text: str) -> tuple[str, str]:
     """One pinyin conversion gives both keys: a syllable's initial is its first letter
     (what Style.FIRST_LETTER returns), so the text is segmented once, not twice."""
     initials, full = [], []
-    for part in lazy_pinyin(text, errors=lambda chars: _AS_IS + chars):
+    for part in lazy_pinyin(text, errors=_marked):
         if part.startswith(_AS_IS):
             part = part[1:]
             initials.append(part)

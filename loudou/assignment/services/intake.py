@@ -17,6 +17,7 @@ from loudou.assignment.services.rules import (
     record_self_sourced,
     self_sourced_explanation,
 )
+from loudou.core.inserts import insert_rows
 from loudou.leads.models import Lead
 from loudou.org.models import User
 
@@ -60,18 +61,21 @@ def credit_self_sourced_many(*, lead_ids: list[int], now: datetime | None = None
     unique constraint) skipped. Returns how many leads are owned by their capturer."""
     now = now or timezone.now()
     leads = Lead.objects.filter(pk__in=lead_ids, owner__isnull=False, owner=F("captured_by"))
+    rows = list(leads.values_list("pk", "owner_id", "assigned_at"))
+    owners = User.objects.in_bulk({owner_id for _pk, owner_id, _at in rows})
+    explained = {pk: self_sourced_explanation(owner) for pk, owner in owners.items()}
     credits = [
-        Assignment(
-            lead=lead,
-            user=lead.owner,
-            via=AssignVia.SELF_SOURCED,
-            explanation=self_sourced_explanation(lead.owner),
-            at=lead.assigned_at or now,
-            actor=lead.owner,
-        )
-        for lead in leads.select_related("owner")
+        {
+            "lead_id": pk,
+            "user_id": owner_id,
+            "via": AssignVia.SELF_SOURCED,
+            "explanation": explained[owner_id],
+            "at": assigned_at or now,
+            "actor_id": owner_id,
+        }
+        for pk, owner_id, assigned_at in rows
     ]
-    Assignment.objects.bulk_create(credits, batch_size=500, ignore_conflicts=True)
+    insert_rows(Assignment, credits, ignore_conflicts=True)
     return len(credits)
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from loudou.core import audit
 from loudou.core.database import refresh_statistics
+from loudou.core.inserts import insert_rows
 from loudou.imports.exceptions import ImportFileError
 from loudou.imports.models import ImportJob, ImportKind, ImportRow, JobStatus, RowOutcome
 from loudou.imports.services.convert import Converter
@@ -27,7 +28,6 @@ from loudou.imports.services.jobs import (
 )
 from loudou.imports.services.records import revert_records
 from loudou.leads.models import Lead
-from loudou.leads.services.bulk import insert_rows
 from loudou.org.models import User
 
 _COUNTERS = {
@@ -142,18 +142,18 @@ def _run_batch(job: ImportJob, converter: Converter, batch: list, worker: str, p
     if job.kind == ImportKind.LEADS and not per_row:  # the bulk path's deferred work
         _after_batch([r.lead_id for r in results if r.outcome == RowOutcome.IMPORTED])
     rows = [
-        ImportRow(
-            job=job,
-            line=r.line,
-            fingerprint=r.fingerprint,
-            outcome=r.outcome,
-            lead_id=r.lead_id,
-            customer_id=r.customer_id,
-            contact_id=r.contact_id,
-            reason=r.reason,
-            warning=r.warning,
-            values={k: str(v) for k, v in row.items()} if r.outcome == "rejected" else {},
-        )
+        {
+            "job_id": job.pk,
+            "line": r.line,
+            "fingerprint": r.fingerprint,
+            "outcome": r.outcome,
+            "lead_id": r.lead_id,
+            "customer_id": r.customer_id,
+            "contact_id": r.contact_id,
+            "reason": r.reason,
+            "warning": r.warning,
+            "values": {k: str(v) for k, v in row.items()} if r.outcome == "rejected" else {},
+        }
         for r, (_line, row) in zip(results, batch, strict=True)
     ]
     insert_rows(ImportRow, rows)

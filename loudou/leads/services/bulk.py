@@ -14,11 +14,9 @@ audit events, in the order `register_lead` would have written them.
 """
 
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from operator import attrgetter
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -30,6 +28,7 @@ from rapidfuzz import fuzz
 
 from loudou.compliance.phones import normalise_phone
 from loudou.compliance.validation import refuse_sensitive
+from loudou.core.inserts import insert_rows
 from loudou.core.models import Event
 from loudou.customers.models import Contact, Customer
 from loudou.leads.choices import RuleKind
@@ -105,61 +104,6 @@ class Planned:
     steps: list[tuple[str, Any]] = field(default_factory=list)  # events after the placement
     products: list | None = None
     created: list = field(default_factory=list)  # lead.created's changes, as registered
-
-
-#: Field types whose attribute value is already what the database driver takes.
-_PLAIN_TYPES = {
-    "BigIntegerField",
-    "BooleanField",
-    "CharField",
-    "EmailField",
-    "ForeignKey",
-    "IntegerField",
-    "OneToOneField",
-    "PositiveBigIntegerField",
-    "PositiveIntegerField",
-    "PositiveSmallIntegerField",
-    "SlugField",
-    "SmallIntegerField",
-    "TextField",
-}
-_ROWS_PER_INSERT = 500
-
-
-def _preparer(field, connection) -> Callable[[Any], Any]:
-    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-        return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection)
-    if field.get_internal_type() in _PLAIN_TYPES:
-        return attrgetter(field.attname)
-    return lambda obj: field.get_db_prep_save(getattr(obj, field.attname), connection)
-
-
-def insert_rows(model, objs: list, *, returning: bool = False) -> None:
-    """INSERT `objs` (new instances of a model with an auto id) in multi-row statements,
-    each column prepared as the ORM prepares it; with `returning` the ids are set on
-    `objs`. No signals, like bulk_create, whose per-value overhead it avoids: that
-    overhead was most of an import's time."""
-    if not objs:
-        return
-    connection = connections[router.db_for_write(model)]
-    meta = model._meta
-    fields = [f for f in meta.local_concrete_fields if f is not meta.pk]
-    prepare = [_preparer(f, connection) for f in fields]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    tail = f" RETURNING {quote(meta.pk.column)}" if returning else ""
-    with connection.cursor() as cursor:
-        for start in range(0, len(objs), _ROWS_PER_INSERT):
-            chunk = objs[start : start + _ROWS_PER_INSERT]
-            params = [p(obj) for obj in chunk for p in prepare]
-            sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES "  # noqa: S608
-            cursor.execute(sql + ", ".join([one] * len(chunk)) + tail, params)
-            if returning:
-                for obj, (pk,) in zip(chunk, cursor.fetchall(), strict=True):
-                    obj.pk = pk
-    for obj in objs:
-        obj._state.adding, obj._state.db = False, connection.alias
 
 
 _PREFIXES_PER_QUERY = 100
@@ -508,46 +452,44 @@ class LeadBatch:
             for lead, number in zip(group, next_lead_numbers(year, len(group)), strict=True):
                 lead.number = number
 
-    def _ledger_row(self, lead: Lead, move: Move):
-        from loudou.pipeline.models import StageChange
-
-        return StageChange(
-            lead=lead,
-            pipeline=move.to_stage.pipeline,
-            from_stage=move.from_stage,
-            to_stage=move.to_stage,
-            at=move.at,
-            actor=self.actor,
-            owner_id=move.owner_id,
-            reason="",
-            via=self.via,
-            lost_reason=move.lost_reason,
-            win_factors=[],
-        )
+    def _ledger_row(self, lead: Lead, move: Move) -> dict[str, Any]:
+        return {
+            "lead_id": lead.pk,
+            "pipeline_id": move.to_stage.pipeline_id,
+            "from_stage_id": getattr(move.from_stage, "pk", None),
+            "to_stage_id": move.to_stage.pk,
+            "at": move.at,
+            "actor_id": self.actor.pk,
+            "owner_id": move.owner_id,
+            "reason": "",
+            "via": self.via,
+            "lost_reason_id": getattr(move.lost_reason, "pk", None),
+            "win_factors": [],
+        }
 
     def _products(self) -> None:
         through = Lead.products.through
         rows = [
-            through(lead_id=p.lead.pk, productline_id=product.pk)
+            {"lead_id": p.lead.pk, "productline_id": product.pk}
             for p in self.accepted
             for product in p.products or []
         ]
         insert_rows(through, rows)
 
-    def _events(self) -> list[Event]:
+    def _events(self) -> list[dict[str, Any]]:
         kinds = ContentType.objects.get_for_models(Lead, Customer, Contact)
         events = []
 
         def event(obj, verb: str, changes=None, reason: str = "") -> None:
             events.append(
-                Event(
-                    actor=self.actor,
-                    verb=verb,
-                    content_type=kinds[type(obj)],
-                    object_id=obj.pk,
-                    changes=changes or [],
-                    reason=reason,
-                )
+                {
+                    "actor_id": self.actor.pk,
+                    "verb": verb,
+                    "content_type_id": kinds[type(obj)].pk,
+                    "object_id": obj.pk,
+                    "changes": changes or [],
+                    "reason": reason,
+                }
             )
 
         for planned in self.accepted:
