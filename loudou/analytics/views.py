@@ -54,7 +54,9 @@ def _page(request, template: str, tab: str, compute, query: QueryDict | None = N
 @login_required
 def funnel_view(request):
     def compute(scope):
-        result = funnel(scope)
+        # the company's days in stage in calendar days, from the kept histogram, as on
+        # the director's home (ADR 0017); a team's or rep's in elapsed days
+        result = funnel(scope, days="calendar")
         return {"result": result, "chart": charts.funnel_chart(result)}
 
     return _page(request, "analytics/funnel.html", "funnel", compute)

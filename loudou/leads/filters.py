@@ -172,7 +172,7 @@ def _decode(cursor: str, sort: str) -> tuple:
 
 
 #: sorts an index (owner, field) serves, for the page read owner by owner
-_BY_OWNER = {"captured_at"}
+_BY_OWNER = {"captured_at", "updated_at", "company_name"}
 
 
 #: A search this long reads the text-search index (ADR 0021): its few rows come at once,
@@ -202,9 +202,9 @@ def keyset_page(
     """One page after `cursor` in `sort` order (ties broken by id): (rows, next cursor).
 
     `owners`: the owners the visible leads belong to (org.selectors.visible_owner_ids),
-    when known; with several (a manager), a sort on captured_at reads each owner's first
-    rows from the (owner, captured_at) index and merges them (ADR 0019), where one query
-    would sort every lead of the team."""
+    when known; with several (a manager), a sort on captured_at, updated_at or
+    company_name reads each owner's first rows from the (owner, field) index and merges
+    them (ADR 0019), where one query would sort every lead of the team."""
     field = SORTS[sort][0]
     descending = sort.startswith("-")
     ordered = leads.order_by(f"-{field}", "-id") if descending else leads.order_by(field, "id")
@@ -219,6 +219,17 @@ def keyset_page(
         rows = list(ordered[: size + 1])
     next_cursor = encode_cursor(rows[size - 1], sort) if len(rows) > size else None
     return rows[:size], next_cursor
+
+
+def newest_leads(user: User, size: int) -> list[Lead]:
+    """The `size` newest leads `user` sees (the home page's), read as the list's first
+    page is: a manager's merged from each member's (owner, captured_at) range."""
+    from loudou.leads.selectors import visible_leads
+    from loudou.org.selectors import visible_owner_ids
+
+    leads = visible_leads(user)
+    owners = visible_owner_ids(user)
+    return keyset_page(leads, sort="-captured_at", cursor=None, size=size, owners=owners)[0]
 
 
 def _merged_by_owner(

@@ -366,6 +366,12 @@ class Lead(TimeStampedModel):
             models.Index(fields=["company_name", "id"], name="lead_list_company"),
             models.Index(fields=["intent_grade", "id"], name="lead_list_grade"),
             models.Index(fields=["rating", "id"], name="lead_list_rating"),
+            # … and the same sorts one owner at a time: a manager's page merges each team
+            # member's first rows (filters.keyset_page), a rep's is one range
+            models.Index(fields=["owner", "updated_at", "id"], name="lead_owner_updated"),
+            models.Index(fields=["owner", "company_name", "id"], name="lead_owner_company"),
+            # the monthly trends' company-wide lead counts, from the index alone
+            models.Index(fields=["captured_at", "merged_into"], name="lead_captured_cover"),
         ]
 
     def __str__(self) -> str:

@@ -6,9 +6,11 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from loudou.core.replica import replica_reads
-from loudou.leads.selectors import visible_leads
+from loudou.leads.filters import newest_leads
 from loudou.org import services
 from loudou.org.forms import LanguageForm, LoginForm
+
+RECENT_LEADS = 10
 
 
 class LoginView(auth_views.LoginView):
@@ -22,10 +24,9 @@ def home(request):
     """The role dashboard (SPEC §11): rep, manager or director."""
     from loudou.analytics.services.dashboards import dashboard
 
-    leads = visible_leads(request.user)
     context = {
         "dash": replica_reads(dashboard)(request.user),  # ADR 0018
-        "recent": leads[:10],
+        "recent": newest_leads(request.user, RECENT_LEADS),
         "exceptions_template": _optional_template("health/_dashboard_exceptions.html"),
     }
     return render(request, "org/home.html", context)

@@ -305,3 +305,29 @@ def test_the_directors_home_reads_a_bounded_number_of_queries(
     with django_assert_max_num_queries(50):
         result = dashboard(director, fixtures.NOW)
     assert result["result"]["days_basis"] == "calendar"
+
+
+def test_the_funnel_page_shows_the_companys_days_in_calendar_days_and_a_teams_elapsed(
+    client, people, manager
+):
+    # given
+    _random_history(11, people)
+    director = people[-1]
+    start, end = PERIODS[1]
+    query = {"start": start.isoformat(), "end": end.isoformat(), "preset": "custom"}
+    with time_machine.travel(NOW, tick=False):
+        for user, basis in ((director, "calendar"), (manager, "elapsed")):
+            client.force_login(user)
+            # when
+            response = client.get("/analytics/", query)
+            # then: the page's days are the funnel's of that basis, and say so
+            result = response.context["result"]
+            assert response.status_code == 200
+            assert result["days_basis"] == basis
+            scope = Scope.build(user, start=start, end=end)
+            expected = funnel(scope, now=NOW, days=basis)["stages"]
+            assert [s["median_days"] for s in result["stages"]] == [
+                s["median_days"] for s in expected
+            ]
+            caption = "停留天数按日历日计算" in response.content.decode()
+            assert caption == (basis == "calendar")

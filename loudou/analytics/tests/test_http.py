@@ -151,3 +151,10 @@ def test_the_home_page_shows_the_role_dashboard(client, month, cast, viewer):
     assert ('id="dash-ranking"' in page) == (viewer == "manager")
     assert ('id="dash-trends"' in page) == (viewer == "director")
     assert ('id="dash-agenda"' in page) == (viewer in {"rep", "manager", "marketing"})
+    # and the newest leads the viewer sees, as one sorted read of them gives them
+    from loudou.leads.selectors import visible_leads
+
+    newest = visible_leads(cast[viewer]).order_by("-captured_at", "-id")[:10]
+    assert [lead.pk for lead in response.context["recent"]] == [lead.pk for lead in newest]
+    if viewer != "marketing":  # the month's leads are all owned: marketing sees none
+        assert response.context["recent"]

@@ -200,3 +200,34 @@ def test_a_managers_search_pages_cover_the_teams_matches_once_in_order(
     assert seen == [lead.pk for lead in reversed(mine)]
     form = LeadFilterForm({"q": query}, user=manager)
     assert (paging_owners(form, manager) is None) == (len(query) >= 3)
+
+
+@pytest.mark.parametrize("sort", ["company_name", "-updated_at", "captured_at", "intent_grade"])
+def test_a_managers_pages_in_every_sort_are_the_teams_leads_in_that_order(
+    client, rep, teammate, other_team_rep, manager, sort
+):
+    """Sorts on captured_at, updated_at and company_name merge the members' ranges of the
+    (owner, field, id) indexes (filters.keyset_page); ties are broken by id either way."""
+    from loudou.leads.models import Lead
+
+    # given the team's leads with repeated names (ties), interleaved owners, and another team's
+    names = ["乙公司", "甲公司", "乙公司", "丙公司", "甲公司", "丁公司", "乙公司"]
+    for i, name in enumerate(names):
+        owner = [rep, teammate][i % 2]
+        make_lead(actor=owner, owner=owner, company_name=name)
+    make_lead(actor=other_team_rep, owner=other_team_rep, company_name="甲公司")
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {issue_api_token(user=manager)}"}
+    seen, cursor = [], None
+    # when the manager pages 2 at a time
+    for _ in range(10):
+        params = {"sort": sort, "limit": 2, **({"cursor": cursor} if cursor else {})}
+        body = client.get(f"/api/leads?{urlencode(params)}", **headers).json()
+        seen += [item["id"] for item in body["items"]]
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    # then: the order the database gives the whole team's leads in one sorted query
+    order = [sort, "-id"] if sort.startswith("-") else [sort, "id"]
+    team = Lead.objects.filter(owner__in=[rep, teammate]).order_by(*order)
+    assert seen == list(team.values_list("id", flat=True))
+    assert len(seen) == len(names)
