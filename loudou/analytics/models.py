@@ -210,6 +210,27 @@ class StageEntry(models.Model):
         return f"{self.entered} {self.stage_id} {self.previous}/{self.advanced}: {self.n}"
 
 
+class WonDeal(models.Model):
+    """Deals per local day they were first won (`LeadProgress.won_at`), their lead's
+    pipeline and the lead's amount in cents (0 for none): the company's deals and revenue
+    of any month (trends), as `trends.monthly_trends` counts them from the leads."""
+
+    pipeline_id = models.IntegerField()
+    day = models.DateField()
+    amount_cents = models.BigIntegerField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pipeline_id", "day", "amount_cents"], name="won_deal_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.amount_cents}: {self.n}"
+
+
 # The director's home figures precomputed by the worker (ADR 0022).
 
 

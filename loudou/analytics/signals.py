@@ -1,6 +1,7 @@
 """Keep the company aggregates (ADR 0017) through the writes that reach a lead's
 aggregate dimensions without a service: `Lead.save()` of its region, capture time,
-pipeline or merge, and any change of its product lines (`lead.products.set/add/remove/clear`).
+pipeline, amount or merge, and any change of its product lines
+(`lead.products.set/add/remove/clear`).
 Services that write with `QuerySet.update()` (moves, merges) call `aggregates.track`."""
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
@@ -18,6 +19,7 @@ WATCHED = {
     "merged_into_id",
     "pipeline",
     "pipeline_id",
+    "amount",
 }
 _STATE = "_aggregates_before"
 

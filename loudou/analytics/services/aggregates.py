@@ -1,7 +1,7 @@
 """Company-wide figures from aggregates kept exact in the writes' transactions (ADR 0017).
 
-A lead *contributes* to four count tables (`CohortStage`, `CohortGroup`, `StayDays`,
-`StageEntry`) according to its row, its ledger projections (`StageStay`, `LeadProgress`),
+A lead *contributes* to five count tables (`CohortStage`, `CohortGroup`, `StayDays`,
+`StageEntry`, `WonDeal`) according to its row, its ledger projections (`StageStay`, `LeadProgress`),
 its lost reasons and its product lines. Every write that can change a contribution
 brackets itself with `track(lead_ids)`: the contribution before is taken away and the one
 after is added, in the same transaction. `rebuild()` recomputes the tables from the
@@ -33,12 +33,19 @@ from loudou.analytics.models import (
     StageEntry,
     StageStay,
     StayDays,
+    WonDeal,
 )
 from loudou.leads.models import Lead
 from loudou.pipeline.models import StageChange
 
 CHUNK = 2000
-TABLES = {"stage": CohortStage, "group": CohortGroup, "days": StayDays, "entries": StageEntry}
+TABLES = {
+    "stage": CohortStage,
+    "group": CohortGroup,
+    "days": StayDays,
+    "entries": StageEntry,
+    "won": WonDeal,
+}
 #: each table's key: the fields of its one unique constraint, in order
 KEYS = {name: tuple(model._meta.constraints[0].fields) for name, model in TABLES.items()}
 #: conversion dimensions the aggregates hold (conversion.DIMENSIONS field → kind)
@@ -69,6 +76,7 @@ def _contributions(lead_ids: list[int], exclude_change: int | None = None) -> di
         "progress__won_at",
         "progress__lost_at",
         "pipeline_id",
+        "amount",
     )
     rows = {row[0]: row for row in leads}
     if not rows:
@@ -120,8 +128,11 @@ def _add_entries(found: dict, lead_pipeline: int | None, stays: list) -> None:
 
 
 def _add_lead(found: dict, row: tuple, stays: list, reasons: set, products: set) -> None:
-    _pk, captured_at, region, pipeline, max_order, won_at, lost_at, lead_pipeline = row
+    _pk, captured_at, region, pipeline, max_order, won_at, lost_at, lead_pipeline, amount = row
     _add_entries(found, lead_pipeline, stays)
+    if won_at is not None and lead_pipeline is not None:
+        cents = 0 if amount is None else int(amount * 100)
+        found["won"][(lead_pipeline, timezone.localdate(won_at), cents)] += 1
     day = timezone.localdate(captured_at)
     region = region or 0
     won, lost = won_at is not None, lost_at is not None

@@ -7,10 +7,12 @@ of the scope's end.
 """
 
 from datetime import date, datetime
+from decimal import Decimal
 
-from django.db.models import CharField, Count, Sum, Value
+from django.db.models import BigIntegerField, CharField, Count, F, Sum, Value
 
-from loudou.analytics.models import LeadProgress
+from loudou.analytics.models import LeadProgress, WonDeal
+from loudou.analytics.services import aggregates
 from loudou.analytics.services.scope import Scope, local_midnight
 
 
@@ -25,24 +27,43 @@ def _change(current, previous) -> float | None:
     return round((float(current) - float(previous)) * 100 / float(previous), 1)
 
 
-def _per_month(rows, field: str, bounds: list[tuple[date, datetime, datetime]], **sums):
+def _per_month(rows, field: str, bounds: list[tuple], count=None, **sums):
     """One aggregate per month over its own index range: no per-row date function (which
     SQLite runs in Python) and no row tested against every month. The months' aggregates
-    are the arms of one UNION ALL (one query, each arm keeps its own range)."""
+    are the arms of one UNION ALL (one query, each arm keeps its own range). `count` and
+    `sums`: aggregate expressions (default COUNT(*); a name sums that column)."""
+    sums = {name: Sum(value) if isinstance(value, str) else value for name, value in sums.items()}
     arms = [
         rows.filter(**{f"{field}__gte": low, f"{field}__lt": high})
         .order_by()
         .annotate(month=Value(f"{month:%Y%m}", output_field=CharField()))
         .values("month")
-        .annotate(n=Count("*"), **{name: Sum(column) for name, column in sums.items()})
-        .values("month", "n", *sums)
+        .annotate(rows_counted=count or Count("*"), **sums)
+        .values("month", "rows_counted", *sums)
         for month, low, high in bounds
     ]
     found = {}
     for row in arms[0].union(*arms[1:], all=True).order_by():
-        for name in ("n", *sums):
+        found[f"n{row['month']}"] = row["rows_counted"]
+        for name in sums:
             found[f"{name}{row['month']}"] = row[name]
     return found
+
+
+def _deals(scope, bounds: list[tuple[date, datetime, datetime]]) -> dict:
+    """{"n202603": deals, "revenue202603": their amounts, …}: deals per month of first
+    win; the company's from the kept WonDeal rows (ADR 0017), others' from the leads."""
+    if aggregates.answers(scope):
+        days = [(month, month, _month(month, -1)) for month, _low, _high in bounds]
+        kept = WonDeal.objects.filter(pipeline_id=scope.pipeline.pk)
+        revenue = Sum(F("n") * F("amount_cents"), output_field=BigIntegerField())
+        found = _per_month(kept, "day", days, count=Sum("n"), revenue=revenue)
+        return {
+            key: (Decimal(value) / 100 if key.startswith("revenue") and value else value)
+            for key, value in found.items()
+        }
+    deals = LeadProgress.objects.filter(scope.lead_q())
+    return _per_month(deals, "won_at", bounds, revenue="lead__amount")
 
 
 def monthly_trends(scope: Scope, months: int = 12) -> list[dict]:
@@ -54,11 +75,10 @@ def monthly_trends(scope: Scope, months: int = 12) -> list[dict]:
     ]
     # each month adds its own range (a second range on the column would drive the scan)
     lead_counts = _per_month(scope.leads(), "captured_at", bounds)
-    deals = LeadProgress.objects.filter(scope.lead_q())
-    deal_counts = _per_month(deals, "won_at", bounds, revenue="lead__amount")
+    deal_counts = _deals(scope, bounds)
     counts = {m: lead_counts[f"n{m:%Y%m}"] for m, _low, _high in bounds}
     won = {
-        m: (deal_counts[f"n{m:%Y%m}"], deal_counts[f"revenue{m:%Y%m}"] or 0)
+        m: (deal_counts[f"n{m:%Y%m}"] or 0, deal_counts[f"revenue{m:%Y%m}"] or 0)
         for m, _low, _high in bounds
     }
     rows = []

@@ -76,8 +76,10 @@ def build(rep, teammate, other_team_rep) -> dict[str, Lead]:
     for code, day in [("graded", 5), ("contacted", 6), ("lead_customer", 8), ("opportunity", 9)]:
         _move(l4, code, at(3, day))
     _move(l4, "signed", at(3, 21), win_factors=[price])
-    Lead.objects.filter(pk=l1.pk).update(amount=100)
-    Lead.objects.filter(pk=l4.pk).update(amount=300)
+    for lead, amount in ((l1, 100), (l4, 300)):  # a save, which keeps the aggregates
+        lead.refresh_from_db()
+        lead.amount = amount
+        lead.save(update_fields=["amount"])
     _follow(l1, at(3, 1, 10), at(3, 3), at(3, 5))
     _follow(l2, at(3, 7))
     _follow(l3, at(3, 12), at(3, 13), at(3, 14))

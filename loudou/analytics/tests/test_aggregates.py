@@ -6,6 +6,7 @@ equal the row-reading services; team and rep scopes keep the row-reading path.""
 import random
 from collections import Counter, defaultdict
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -18,6 +19,7 @@ from loudou.analytics.services.conversion import conversions
 from loudou.analytics.services.dashboards import dashboard
 from loudou.analytics.services.funnel import _cohort_counts, funnel, move_rates
 from loudou.analytics.services.scope import Scope, local_midnight
+from loudou.analytics.services.trends import monthly_trends
 from loudou.analytics.tests import fixtures
 from loudou.leads.models import Lead
 from loudou.leads.services import update_lead
@@ -27,13 +29,14 @@ from loudou.org.models import ProductLine, Region
 from loudou.pipeline import metrics
 from loudou.pipeline.choices import StageKind
 from loudou.pipeline.models import LostReason, Pipeline, StageChange
+from loudou.pipeline.services.opportunity import update_opportunity
 
 NOW = fixtures.at(5, 20, 12)
 PERIODS = [(date(2026, 3, 1), date(2026, 3, 31)), (date(2026, 2, 15), date(2026, 5, 20))]
 
 
 def _from_ledger() -> dict[str, dict[tuple, int]]:
-    """The three tables counted from the ledger rows and the leads alone (no projection)."""
+    """The tables counted from the ledger rows and the leads alone (no projection)."""
     found = {name: Counter() for name in aggregates.TABLES}
     rows = defaultdict(list)
     for change in StageChange.objects.select_related("to_stage").order_by("lead_id", "at", "id"):
@@ -60,6 +63,10 @@ def _from_ledger() -> dict[str, dict[tuple, int]]:
         anchor = timezone.localdate(current.at).toordinal() - spent[current.to_stage_id]
         found["days"][(pipeline, day, current.to_stage_id, True, anchor)] += 1
         _entries_from_ledger(found["entries"], lead, changes)
+        won_at = next((c.at for c in changes if c.to_stage.kind == StageKind.WON), None)
+        if won_at is not None:
+            cents = 0 if lead.amount is None else int(lead.amount * 100)
+            found["won"][(lead.pipeline_id, timezone.localdate(won_at), cents)] += 1
         reasons = {c.lost_reason_id for c in changes if c.lost_reason_id}
         products = set(lead.products.values_list("pk", flat=True)) or {0}
         for kind, key in [("all", 0), ("region", region), *(("product", p) for p in products)]:
@@ -116,7 +123,8 @@ def _random_history(seed: int, people: list) -> None:
     for _ in range(120):
         clock += timedelta(minutes=rng.randrange(1, 300))
         op = rng.choices(
-            ["move", "merge", "regrade", "owner", "region", "products"], [10, 1, 2, 2, 2, 2]
+            ["move", "merge", "regrade", "owner", "region", "products", "amount"],
+            [10, 1, 2, 2, 2, 2, 3],
         )[0]
         live = [
             lead
@@ -145,6 +153,9 @@ def _random_history(seed: int, people: list) -> None:
                 update_lead(actor=director, lead=lead, values={"region": region})
             elif op == "products":
                 lead.products.set(rng.sample(products, rng.randrange(3)))
+            elif op == "amount":  # before or after the lead is won; cents, or none
+                amount = rng.choice([None, Decimal("0.10"), Decimal("1234.56"), Decimal(5000)])
+                update_opportunity(lead=lead, actor=director, values={"amount": amount})
 
 
 @pytest.fixture
@@ -175,7 +186,7 @@ def test_company_figures_from_the_aggregates_equal_the_row_reading_services(
 ):
     # given
     _random_history(seed, people)
-    director = people[-1]
+    director, deals = people[-1], 0
     for start, end in PERIODS:
         scope = Scope.build(director, start=start, end=end)
         assert aggregates.answers(scope)
@@ -183,14 +194,19 @@ def test_company_figures_from_the_aggregates_equal_the_row_reading_services(
         kept_counts = aggregates.cohort_counts(scope)
         kept_funnel = funnel(scope, now=NOW)
         kept_tables = conversions(scope, ("region", "product", "source"))
+        kept_trends = monthly_trends(scope, months=4)
         with monkeypatch.context() as patch:
             _slow(patch)
             slow_funnel = funnel(scope, now=NOW)
             slow_tables = conversions(scope, ("region", "product", "source"))
+            slow_trends = monthly_trends(scope, months=4)
         # then
         assert kept_counts == _cohort_counts(scope)
         assert kept_funnel == slow_funnel
         assert kept_tables == slow_tables
+        assert kept_trends == slow_trends
+        deals += sum(month["deals"] for month in kept_trends)
+    assert deals  # the history won deals in the months compared
 
 
 @pytest.mark.parametrize("seed", [11, 12])
