@@ -204,7 +204,7 @@ def test_preview_reports_what_the_run_does(rep, frozen):
 def test_the_batch_similarity_is_dedupes_company_similarity():
     # given: dedupe's tables of variants and near-misses, Latin and mixed names
     from loudou.leads.dedupe import company_similarity
-    from loudou.leads.services.bulk import similarity
+    from loudou.leads.services.bulk import similar, similarity
     from loudou.leads.tests.test_dedupe import BASE, MUST_MATCH, MUST_NOT_MATCH
 
     names = [BASE, *MUST_MATCH, *(n for pair in MUST_NOT_MATCH for n in pair), "", "有限公司"]
@@ -215,6 +215,10 @@ def test_the_batch_similarity_is_dedupes_company_similarity():
             expected = company_similarity(a, b)
             assert similarity(a, b) == expected, (a, b)
             assert similarity(a, b, 90) == (expected if expected >= 90 else 0.0), (a, b)
+        # and one name against all of them at once (the batch's duplicate check)
+        for cutoff in (60, 90):
+            scores = [(i, company_similarity(a, b)) for i, b in enumerate(names)]
+            assert similar(a, names, cutoff) == [(i, x) for i, x in scores if x >= cutoff], a
 
 
 def test_leads_a_rep_imports_under_their_own_name_are_credited_to_them(rep, manager, frozen):

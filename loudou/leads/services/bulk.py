@@ -24,7 +24,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections, router
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from loudou.compliance.phones import normalise_phone
 from loudou.compliance.validation import refuse_sensitive
@@ -70,8 +70,8 @@ class Candidate:
     captured_at: datetime
 
     def __init__(self, row: tuple):
-        for name, value in zip(Candidate.__slots__, row, strict=False):
-            object.__setattr__(self, name, value)
+        (self.pk, self.number, self.company_name, self.company_key) = row[:4]
+        (self.phone, self.email, self.owner_id) = row[4:7]
 
 
 class TimedCandidate(Candidate):
@@ -166,17 +166,41 @@ def _scripts(text: str) -> tuple[bool, bool]:
 def similarity(a: str, b: str, cutoff: float = 0) -> float:
     """dedupe.company_similarity (0-100), with the parsed names cached; a score below
     `cutoff` may come back as 0."""
-    core_a, text_a, city_a, scripts_core_a, scripts_text_a = _parsed(a)
-    core_b, text_b, city_b, scripts_core_b, scripts_text_b = _parsed(b)
-    if not core_a or not core_b:
-        return 0.0
-    if city_a and city_b:
-        x, y, sx, sy = text_a, text_b, scripts_text_a, scripts_text_b
-    else:
-        x, y, sx, sy = core_a, core_b, scripts_core_a, scripts_core_b
-    if (sx[0] and sy[1]) or (sx[1] and sy[0]):  # mixed scripts compare in pinyin
-        x, y = pinyin_form(x), pinyin_form(y)
-    return float(fuzz.ratio(x, y, score_cutoff=cutoff))
+    found = similar(a, [b], cutoff)
+    return found[0][1] if found else 0.0
+
+
+def similar(name: str, others: list[str], cutoff: float) -> list[tuple[int, float]]:
+    """[(i, similarity(name, others[i]))] for every score ≥ `cutoff`, in order of i. The
+    pairs compared in the same script are scored by rapidfuzz in one call per string of
+    `name` (its core or its text): an import compares each row with up to 200 names."""
+    core_a, text_a, city_a, scripts_core_a, scripts_text_a = _parsed(name)
+    if not core_a:
+        return []
+    found: dict[int, float] = {}
+    plain: dict[str, tuple[list[int], list[str]]] = {}
+    for i, other in enumerate(others):
+        core_b, text_b, city_b, scripts_core_b, scripts_text_b = _parsed(other)
+        if not core_b:
+            continue
+        if city_a and city_b:
+            x, y, sx, sy = text_a, text_b, scripts_text_a, scripts_text_b
+        else:
+            x, y, sx, sy = core_a, core_b, scripts_core_a, scripts_core_b
+        if (sx[0] and sy[1]) or (sx[1] and sy[0]):  # mixed scripts compare in pinyin
+            score = fuzz.ratio(pinyin_form(x), pinyin_form(y), score_cutoff=cutoff)
+            if score >= cutoff:
+                found[i] = float(score)
+            continue
+        indexes, texts = plain.setdefault(x, ([], []))
+        indexes.append(i)
+        texts.append(y)
+    for x, (indexes, texts) in plain.items():
+        for _text, score, j in process.extract(
+            x, texts, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None
+        ):
+            found[indexes[j]] = float(score)
+    return sorted(found.items())
 
 
 class DuplicateIndex:
@@ -266,10 +290,9 @@ class DuplicateIndex:
             prefix = key[:KEY_PREFIX]
             name = str(values.get("company_name") or "")
             added = self._added_by.get(("prefix", prefix), [])
-            for lead in self._newest(self.by_prefix.get(prefix, []), added, by_time=False):
-                score = similarity(name, lead.company_name, self.limit)
-                if score >= self.limit:
-                    hit(lead, "company", score)
+            leads = self._newest(self.by_prefix.get(prefix, []), added, by_time=False)
+            for i, score in similar(name, [lead.company_name for lead in leads], self.limit):
+                hit(leads[i], "company", score)
         return sorted(
             found.values(),
             key=lambda m: (-len(m.reasons), -m.score, -_rank(m.lead, self._position)),
