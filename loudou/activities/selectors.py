@@ -4,7 +4,7 @@ the matching script template and the merged lead timeline."""
 from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Min, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -55,10 +55,15 @@ def open_next_actions(user: User) -> QuerySet[FollowUp]:
     )
 
 
+def _agenda_bounds(now: datetime) -> tuple[datetime, datetime]:
+    """The end of today and of the coming week, local time."""
+    today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    return today + timedelta(days=1), today + timedelta(days=7)
+
+
 def agenda(user: User, now: datetime) -> dict[str, list[FollowUp]]:
     """My open next actions: overdue, due later today, due in the coming week, undated."""
-    today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    end_of_today, end_of_week = today + timedelta(days=1), today + timedelta(days=7)
+    end_of_today, end_of_week = _agenda_bounds(now)
     actions = open_next_actions(user)
     dated = list(actions.filter(next_action_due__lt=end_of_week))
     return {
@@ -66,6 +71,25 @@ def agenda(user: User, now: datetime) -> dict[str, list[FollowUp]]:
         "today": [a for a in dated if now <= a.next_action_due < end_of_today],
         "week": [a for a in dated if end_of_today <= a.next_action_due],
         "undated": list(actions.filter(next_action_due__isnull=True)),
+    }
+
+
+def agenda_summary(user: User, now: datetime, shown: int = 5) -> dict:
+    """What the home page shows of `agenda`: how many actions each part holds, counted by
+    the database, and the first `shown` overdue and due today (a rep may have thousands)."""
+    end_of_today, end_of_week = _agenda_bounds(now)
+    actions = open_next_actions(user)
+    parts = {
+        "overdue": Q(next_action_due__lt=now),
+        "today": Q(next_action_due__gte=now, next_action_due__lt=end_of_today),
+        "week": Q(next_action_due__gte=end_of_today, next_action_due__lt=end_of_week),
+        "undated": Q(next_action_due__isnull=True),
+    }
+    counts = actions.aggregate(**{name: Count("pk", filter=q) for name, q in parts.items()})
+    return {
+        "counts": counts,
+        "overdue": list(actions.filter(parts["overdue"])[:shown]),
+        "today": list(actions.filter(parts["today"])[:shown]),
     }
 
 

@@ -1,6 +1,6 @@
 """Permission matrix over the cast: follow-ups, completion, agenda, team overdue, .ics."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -243,3 +243,30 @@ def test_regenerating_the_feed_revokes_the_old_address(client, rep):
     assert new != old
     assert client.get(old).status_code == 404
     assert client.get(new).status_code == 200
+
+
+def test_the_agenda_summary_counts_and_heads_what_the_agenda_lists(rep, teammate):
+    # given the rep's actions overdue, due later today, this week, later, undated and
+    # done, and an action of the teammate's
+    from loudou.activities.selectors import agenda, agenda_summary
+
+    now = datetime(2026, 5, 20, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
+    dues = [-50, -30, -2, -1, 1, 5, 30, 200, None, None]  # hours from now
+    with time_machine.travel(now - timedelta(days=3), tick=False):
+        lead = make_lead(actor=rep, company_name="日程汇总客户")
+        other = make_lead(actor=teammate, company_name="同事日程客户")
+        for i, hours in enumerate(dues):
+            due = None if hours is None else now + timedelta(hours=hours)
+            log(lead=lead, actor=rep, next_action=f"动作{i}", next_action_due=due)
+        log(lead=other, actor=teammate, next_action="同事动作", next_action_due=now)
+        done = log(lead=lead, actor=rep, next_action="已完成", next_action_due=now)
+    FollowUp.objects.filter(pk=done.pk).update(next_action_done_at=now)
+    # when
+    full = agenda(rep, now)
+    summary = agenda_summary(rep, now, shown=3)
+    # then: the counts of the full agenda, and the first three of each part shown
+    assert summary["counts"] == {name: len(items) for name, items in full.items()}
+    assert summary["counts"] == {"overdue": 4, "today": 2, "week": 1, "undated": 2}
+    assert summary["overdue"] == full["overdue"][:3]
+    assert summary["today"] == full["today"][:3]
+    assert [a.next_action for a in summary["overdue"]] == ["动作0", "动作1", "动作2"]

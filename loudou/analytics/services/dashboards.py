@@ -16,6 +16,7 @@ from loudou.org.choices import Role
 from loudou.org.models import User
 
 RANKING_SIZE = 10
+AGENDA_SHOWN = 5
 
 
 def role_of(user: User) -> str:
@@ -28,14 +29,9 @@ def role_of(user: User) -> str:
 
 
 def _agenda(user: User, now: datetime) -> dict:
-    from loudou.activities.selectors import agenda
+    from loudou.activities.selectors import agenda_summary
 
-    mine = agenda(user, now)
-    return {
-        "counts": {k: len(v) for k, v in mine.items()},
-        "overdue": mine["overdue"][:5],
-        "today": mine["today"][:5],
-    }
+    return agenda_summary(user, now, shown=AGENDA_SHOWN)
 
 
 def rep_dashboard(user: User, now: datetime) -> dict:
