@@ -44,6 +44,10 @@ def _value_preparer(field, connection, now: datetime) -> Callable[[dict], Any]:
     """_preparer for a row given as {attname: value}: a missing value is the field's
     default (an auto_now field's: `now`)."""
     name = field.attname
+    if field.get_internal_type() in _PLAIN_TYPES:
+        prepare = lambda value: value  # noqa: E731
+    else:
+        prepare = lambda value: field.get_db_prep_save(value, connection)  # noqa: E731
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
         default = field.get_db_prep_save(now, connection)
         return lambda row: default if row.get(name) is None else prepare(row[name])
@@ -52,10 +56,6 @@ def _value_preparer(field, connection, now: datetime) -> Callable[[dict], Any]:
     else:
         fixed = field.get_default()
         get_default = lambda: fixed  # noqa: E731
-    if field.get_internal_type() in _PLAIN_TYPES:
-        prepare = lambda value: value  # noqa: E731
-    else:
-        prepare = lambda value: field.get_db_prep_save(value, connection)  # noqa: E731
     return lambda row: prepare(row[name] if name in row else get_default())
 
 
@@ -66,8 +66,7 @@ def insert_rows(
     {attname: value} where a missing value takes the field's default) in multi-row
     statements, each column prepared as the ORM prepares it; with `returning` the ids are
     set on the instances; with `ignore_conflicts` a row a unique constraint refuses is
-    skipped. No signals, like bulk_create, whose per-value overhead it avoids: that
-    overhead was most of an import's time, and building the instances much of the rest."""
+    skipped. No signals are sent (as with bulk_create)."""
     if not objs:
         return
     connection = connections[router.db_for_write(model)]

@@ -27,11 +27,13 @@ def test_dict_rows_take_each_missing_value_from_the_fields_default(rep):
             "reason": "改名",
         },
     ]
+    given = {**rows[0], "verb": "x.dated", "created_at": datetime(2026, 1, 2, tzinfo=UTC)}
     # when
     with time_machine.travel(NOW, tick=False):
-        insert_rows(Event, rows)
+        insert_rows(Event, [*rows, given])
     # then: as Event.objects.create would store them
-    created, updated = Event.objects.filter(verb__startswith="x.").order_by("id")
+    created, updated, dated = Event.objects.filter(verb__startswith="x.").order_by("id")
+    assert dated.created_at == datetime(2026, 1, 2, tzinfo=UTC)  # a time given is kept
     assert (created.changes, created.reason, created.created_at) == ([], "", NOW)
     assert updated.changes == [{"field": "name", "before": "甲", "after": "乙"}]
     assert (updated.reason, updated.created_at, updated.actor) == ("改名", NOW, rep)
