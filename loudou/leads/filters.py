@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from loudou.core.widgets import IsoDateInput, QuickSelect
 from loudou.leads.choices import Grade, LeadStatus
 from loudou.leads.models import Lead, SourceChannel
-from loudou.leads.selectors import search_leads
+from loudou.leads.selectors import search_leads, visible_leads
 from loudou.org.models import Industry, Region, Team, User
 
 _ALL = _("全部")
@@ -224,7 +224,6 @@ def keyset_page(
 def newest_leads(user: User, size: int) -> list[Lead]:
     """The `size` newest leads `user` sees (the home page's), read as the list's first
     page is: a manager's merged from each member's (owner, captured_at) range."""
-    from loudou.leads.selectors import visible_leads
     from loudou.org.selectors import visible_owner_ids
 
     leads = visible_leads(user)
