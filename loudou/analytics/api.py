@@ -83,9 +83,11 @@ def _answer(params: ScopeParams, tab: str, scope: Scope, context: dict, body: di
 @router.get("/funnel")
 def funnel_api(request, params: Query[ScopeParams]):
     """Stages with reached/current counts, drop-off, days (median, p75), move rate and
-    count per rep against the ideal state, and the lead-list querystrings behind them."""
+    count per rep against the ideal state, and the lead-list querystrings behind them.
+    Days in stage as on the page: the company's in calendar days, a team's or rep's in
+    elapsed days (`days_basis`)."""
     scope = _scope(request, params)
-    result = funnel(scope)
+    result = funnel(scope, days="calendar")
     return _answer(params, "funnel", scope, {"result": result}, {"scope": _meta(scope), **result})
 
 

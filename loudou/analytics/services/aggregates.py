@@ -11,8 +11,9 @@ with the slow services.
 
 The readers answer a scope that covers every lead (a viewer who sees all, no team or
 rep): the cohort's reached / current counts, its calendar days in stage (exact medians
-and p75 of whole calendar days), the move rates of the stays entered in the period, and
-the conversion counts by region, product line and overall. Any other scope stays with
+and p75 of whole calendar days), the move rates of the stays entered in the period, the
+conversion counts by region, product line and overall, and the deals won and their
+revenue per month (`trends`). Any other scope stays with
 the row-reading services.
 """
 

@@ -347,3 +347,9 @@ def test_the_funnel_page_shows_the_companys_days_in_calendar_days_and_a_teams_el
             ]
             caption = "停留天数按日历日计算" in response.content.decode()
             assert caption == (basis == "calendar")
+            # and the API answers the same days
+            body = client.get("/api/analytics/funnel", query).json()
+            assert body["days_basis"] == basis
+            assert [s["median_days"] for s in body["stages"]] == [
+                s["median_days"] for s in expected
+            ]
