@@ -90,19 +90,25 @@ def test_filters_combine_and_sorting_orders(client, rep, teammate, manager, thre
     assert by_name == list(Lead.objects.order_by("company_name", "id").values_list("id", flat=True))
 
 
-def test_keyset_pages_cover_every_lead_once_in_order(client, rep):
-    # given 7 leads
-    leads = [make_lead(actor=rep, company_name=f"分页测试{i}有限公司") for i in range(7)]
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {issue_api_token(user=rep)}"}
+def _api_pages(client, headers: dict, params: dict, most: int = 10) -> list[int]:
+    """The lead ids of every page of /api/leads with `params`, following next_cursor."""
     seen, cursor = [], None
-    # when paging 3 at a time
-    for _ in range(5):
-        params = {"limit": 3, **({"cursor": cursor} if cursor else {})}
-        body = client.get(f"/api/leads?{urlencode(params)}", **headers).json()
+    for _ in range(most):
+        query = {**params, **({"cursor": cursor} if cursor else {})}
+        body = client.get(f"/api/leads?{urlencode(query)}", **headers).json()
         seen += [item["id"] for item in body["items"]]
         cursor = body["next_cursor"]
         if cursor is None:
             break
+    return seen
+
+
+def test_keyset_pages_cover_every_lead_once_in_order(client, rep):
+    # given 7 leads
+    leads = [make_lead(actor=rep, company_name=f"分页测试{i}有限公司") for i in range(7)]
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {issue_api_token(user=rep)}"}
+    # when paging 3 at a time
+    seen = _api_pages(client, headers, {"limit": 3})
     # then: newest first, no repeats, nothing missed
     assert seen == [lead.pk for lead in reversed(leads)]
 
@@ -187,15 +193,8 @@ def test_a_managers_search_pages_cover_the_teams_matches_once_in_order(
     make_lead(actor=other_team_rep, owner=other_team_rep, company_name="分页测试外组公司")
     make_lead(actor=rep, owner=rep, company_name="别的公司")
     headers = {"HTTP_AUTHORIZATION": f"Bearer {issue_api_token(user=manager)}"}
-    seen, cursor = [], None
     # when the manager pages through the search 3 at a time
-    for _ in range(5):
-        params = {"q": query, "limit": 3, **({"cursor": cursor} if cursor else {})}
-        body = client.get(f"/api/leads?{urlencode(params)}", **headers).json()
-        seen += [item["id"] for item in body["items"]]
-        cursor = body["next_cursor"]
-        if cursor is None:
-            break
+    seen = _api_pages(client, headers, {"q": query, "limit": 3})
     # then: the team's matches, newest first, once each; merged only for the short term
     assert seen == [lead.pk for lead in reversed(mine)]
     form = LeadFilterForm({"q": query}, user=manager)
@@ -217,15 +216,8 @@ def test_a_managers_pages_in_every_sort_are_the_teams_leads_in_that_order(
         make_lead(actor=owner, owner=owner, company_name=name)
     make_lead(actor=other_team_rep, owner=other_team_rep, company_name="甲公司")
     headers = {"HTTP_AUTHORIZATION": f"Bearer {issue_api_token(user=manager)}"}
-    seen, cursor = [], None
     # when the manager pages 2 at a time
-    for _ in range(10):
-        params = {"sort": sort, "limit": 2, **({"cursor": cursor} if cursor else {})}
-        body = client.get(f"/api/leads?{urlencode(params)}", **headers).json()
-        seen += [item["id"] for item in body["items"]]
-        cursor = body["next_cursor"]
-        if cursor is None:
-            break
+    seen = _api_pages(client, headers, {"sort": sort, "limit": 2})
     # then: the order the database gives the whole team's leads in one sorted query
     order = [sort, "-id"] if sort.startswith("-") else [sort, "id"]
     team = Lead.objects.filter(owner__in=[rep, teammate]).order_by(*order)
