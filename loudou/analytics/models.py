@@ -99,6 +99,14 @@ class LeadProgress(models.Model):
         indexes = [
             models.Index(fields=["pipeline", "max_order"]),
             models.Index(fields=["pipeline", "won_at"]),
+            # The won leads' deals (aggregates.kept_deals) read from the index alone on
+            # PostgreSQL instead of scanning every lead's progress.
+            models.Index(
+                fields=["lead"],
+                include=["cycle_us"],
+                condition=models.Q(won_at__isnull=False),
+                name="progress_won_lead",
+            ),
         ]
 
     def __str__(self) -> str:
