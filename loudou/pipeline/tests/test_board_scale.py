@@ -168,6 +168,22 @@ def test_counts_are_capped_and_exact_on_demand(pipeline, rep, manager, monkeypat
     assert exact["signed"].amounts == {"CNY": Decimal("350.50")}
 
 
+def test_a_column_is_capped_over_its_owners_together(pipeline, rep, teammate, manager, monkeypatch):
+    # given a cap of 20: 12 + 12 opportunities of two reps, 5 + 4 signed leads of 10 yuan
+    monkeypatch.setattr(board, "COUNT_CAP", 20)
+    _place(pipeline, rep, "opportunity", [Decimal(100)] * 12)
+    _place(pipeline, teammate, "opportunity", [Decimal(100)] * 12)
+    _place(pipeline, rep, "signed", [Decimal(10)] * 5)
+    _place(pipeline, teammate, "signed", [Decimal(10)] * 4)
+    # when their manager reads the board (PostgreSQL: one LATERAL read of the owners)
+    columns = {c.stage.code: c for c in board_columns(manager, pipeline, {})}
+    # then 24 opportunities show as capped, the 9 signed leads exactly with their sum
+    assert (columns["opportunity"].count, columns["opportunity"].capped) == (20, True)
+    assert columns["opportunity"].amounts == {}
+    assert (columns["signed"].count, columns["signed"].capped) == (9, False)
+    assert columns["signed"].amounts == {"CNY": Decimal(90)}
+
+
 def test_board_page_shows_a_capped_count_and_the_exact_link(client, pipeline, rep, monkeypatch):
     # given 25 opportunities of the rep and a cap of 20
     monkeypatch.setattr(board, "COUNT_CAP", 20)
