@@ -19,7 +19,7 @@ from loudou.customers.selectors import (
     clean_search,
     listed_customers,
 )
-from loudou.leads.selectors import visible_leads
+from loudou.leads.selectors import table_leads
 
 
 @login_required
@@ -60,7 +60,7 @@ def customer_detail(request, pk: int):
     context = {
         "customer": customer,
         "contacts": customer.contacts.all(),
-        "leads": visible_leads(request.user).filter(customer=customer),
+        "leads": table_leads(request.user).filter(customer=customer),
     }
     return render(request, "customers/detail.html", context)
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from loudou.core.widgets import IsoDateInput, QuickSelect
 from loudou.leads.choices import Grade, LeadStatus
 from loudou.leads.models import Lead, SourceChannel
-from loudou.leads.selectors import search_leads, visible_leads
+from loudou.leads.selectors import search_leads, table_leads
 from loudou.org.models import Industry, Region, Team, User
 
 _ALL = _("全部")
@@ -226,7 +226,7 @@ def newest_leads(user: User, size: int) -> list[Lead]:
     page is: a manager's merged from each member's (owner, captured_at) range."""
     from loudou.org.selectors import visible_owner_ids
 
-    leads = visible_leads(user)
+    leads = table_leads(user)
     owners = visible_owner_ids(user)
     return keyset_page(leads, sort="-captured_at", cursor=None, size=size, owners=owners)[0]
 

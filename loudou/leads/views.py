@@ -17,7 +17,13 @@ from loudou.leads.exceptions import DuplicateLead
 from loudou.leads.filters import BadCursor, LeadFilterForm, keyset_page, paging_owners
 from loudou.leads.forms import GradeOverrideForm, LeadForm, NeedsForm
 from loudou.leads.models import SavedView
-from loudou.leads.selectors import access_lead, lead_timeline, phone_digits, visible_leads
+from loudou.leads.selectors import (
+    access_lead,
+    lead_timeline,
+    phone_digits,
+    table_leads,
+    visible_leads,
+)
 from loudou.leads.services.grading import explain_grades, need_match_conclusion
 from loudou.leads.services.merge import merge_leads
 from loudou.leads.services.saved_views import clean_query, delete_view, save_view
@@ -28,7 +34,7 @@ PAGE_SIZE = 50
 @login_required
 def lead_list(request):
     filters = LeadFilterForm(request.GET or None, user=request.user)
-    leads = visible_leads(request.user)
+    leads = table_leads(request.user)
     if filters.is_bound and filters.is_valid():
         leads = filters.filter(leads)
     sort = filters.sort_key()
