@@ -221,6 +221,42 @@ def test_the_batch_similarity_is_dedupes_company_similarity():
             assert similar(a, names, cutoff) == [(i, x) for i, x in scores if x >= cutoff], a
 
 
+def test_a_batch_reads_as_many_company_candidates_as_the_row_by_row_check(
+    manager, frozen, monkeypatch
+):
+    # given at most 3 candidates per company-key prefix, 4 stored leads and a file of 5
+    # more with names of the same prefix (stored first, then the file's own rows count)
+    from loudou.leads import dedupe
+    from loudou.leads.services import bulk
+    from loudou.leads.tests.factories import make_lead
+
+    monkeypatch.setattr(dedupe, "MAX_CANDIDATES", 3)
+    monkeypatch.setattr(bulk, "MAX_CANDIDATES", 3)
+    DedupePolicy.objects.update_or_create(pk=1, defaults={"import_action": "warn"})
+    for n, name in enumerate(["华泰恒远科技", "华泰恒远科技公司", "杭州华泰恒远科技", "华泰恒远"]):
+        make_lead(actor=manager, owner=manager, company_name=name, phone=f"1370000000{n}")
+    names = ["华泰恒远科技有限公司", "上海华泰恒远科技", "华泰恒远科技集团", "华泰恒远", "华泰恒"]
+    text = "公司名称,手机\n" + "".join(f"{x},1380000000{n}\n" for n, x in enumerate(names))
+
+    def job():
+        upload = io.BytesIO(text.encode())
+        created = services.create_job(actor=manager, upload=upload, original_name="b.csv")
+        return services.set_mapping(actor=manager, job=created, mapping=created.mapping)
+
+    outcome = {}
+
+    def row_by_row():
+        outcome["rows"] = _rows(services.run_job(job=job(), per_row=True, batch_size=5))
+
+    expected = _row_by_row(row_by_row)
+    # when the file is imported in one batch
+    rows = _rows(services.run_job(job=job(), batch_size=5))
+    # then each row was checked against the same 3 newest candidates, with the same scores
+    assert (rows, _state()) == (outcome["rows"], expected)
+    kept = [e for x in expected[4:] for e in x["events"] if e[0] == "lead.duplicates_kept"]
+    assert len(kept) == 3  # rows found stored leads and earlier rows of the file
+
+
 def test_leads_a_rep_imports_under_their_own_name_are_credited_to_them(rep, manager, frozen):
     # given: a rep imports for themselves; a manager imports another file for the rep
     from loudou.assignment.choices import AssignVia

@@ -171,36 +171,48 @@ def similarity(a: str, b: str, cutoff: float = 0) -> float:
 
 
 def similar(name: str, others: list[str], cutoff: float) -> list[tuple[int, float]]:
-    """[(i, similarity(name, others[i]))] for every score ≥ `cutoff`, in order of i. The
-    pairs compared in the same script are scored by rapidfuzz in one call per string of
-    `name` (its core or its text): an import compares each row with up to 200 names."""
-    core_a, text_a, city_a, scripts_core_a, scripts_text_a = _parsed(name)
-    if not core_a:
-        return []
-    found: dict[int, float] = {}
-    plain: dict[str, tuple[list[int], list[str]]] = {}
-    for i, other in enumerate(others):
-        core_b, text_b, city_b, scripts_core_b, scripts_text_b = _parsed(other)
-        if not core_b:
-            continue
-        if city_a and city_b:
-            x, y, sx, sy = text_a, text_b, scripts_text_a, scripts_text_b
-        else:
-            x, y, sx, sy = core_a, core_b, scripts_core_a, scripts_core_b
-        if (sx[0] and sy[1]) or (sx[1] and sy[0]):  # mixed scripts compare in pinyin
-            score = fuzz.ratio(pinyin_form(x), pinyin_form(y), score_cutoff=cutoff)
-            if score >= cutoff:
-                found[i] = float(score)
-            continue
-        indexes, texts = plain.setdefault(x, ([], []))
-        indexes.append(i)
-        texts.append(y)
-    for x, (indexes, texts) in plain.items():
-        for _text, score, j in process.extract(
-            x, texts, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None
-        ):
-            found[indexes[j]] = float(score)
-    return sorted(found.items())
+    """[(i, similarity(name, others[i]))] for every score ≥ `cutoff`, in order of i."""
+    return NamePool(others).scores(name, cutoff)
+
+
+class NamePool:
+    """Names to score one name against, parsed once and grouped by what decides how a pair
+    is compared (the other's city, the scripts of its core and text): each group is scored
+    by rapidfuzz in one call (an import compares each row with up to 200 names, and the
+    rows of a batch share their candidates)."""
+
+    def __init__(self, names: list[str]):
+        groups: dict[tuple, tuple[list[int], list[str], list[str]]] = {}
+        for i, other in enumerate(names):
+            core, text, city, scripts_core, scripts_text = _parsed(other)
+            if core:
+                indexes, cores, texts = groups.setdefault(
+                    (city, scripts_core, scripts_text), ([], [], [])
+                )
+                indexes.append(i)
+                cores.append(core)
+                texts.append(text)
+        self.groups = list(groups.items())
+
+    def scores(self, name: str, cutoff: float) -> list[tuple[int, float]]:
+        core_a, text_a, city_a, scripts_core_a, scripts_text_a = _parsed(name)
+        if not core_a:
+            return []
+        found: list[tuple[int, float]] = []
+        for (city_b, scripts_core_b, scripts_text_b), (indexes, cores, texts) in self.groups:
+            if city_a and city_b:  # both name a city: compare the whole texts
+                x, ys, sx, sy = text_a, texts, scripts_text_a, scripts_text_b
+            else:
+                x, ys, sx, sy = core_a, cores, scripts_core_a, scripts_core_b
+            if (sx[0] and sy[1]) or (sx[1] and sy[0]):  # mixed scripts compare in pinyin
+                x, ys = pinyin_form(x), [pinyin_form(y) for y in ys]
+            found.extend(
+                (indexes[j], float(score))
+                for _y, score, j in process.extract(
+                    x, ys, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None
+                )
+            )
+        return sorted(found)
 
 
 class DuplicateIndex:
@@ -229,6 +241,7 @@ class DuplicateIndex:
         self.added: list[Lead] = []
         self._added_by: dict[tuple[str, str], list[Lead]] = defaultdict(list)
         self._position: dict[int, int] = {}
+        self._pools: dict[str, NamePool] = {}  # of the stored candidates, by key prefix
 
     @staticmethod
     def keys(values: dict[str, Any]) -> tuple[str, str, str]:
@@ -258,13 +271,30 @@ class DuplicateIndex:
             self._added_by["prefix", key[:length]].append(lead)
         self._position[id(lead)] = len(self.added)
 
-    def _newest(self, existing: list[Lead], added: list[Lead], *, by_time: bool) -> list[Lead]:
-        """The MAX_CANDIDATES newest, as the database would order them: by -id (leads of
-        this batch get ids above every stored one), or by (-captured_at, -id)."""
+    def _newest(self, existing: list[Lead], added: list[Lead]) -> list[Lead]:
+        """The MAX_CANDIDATES newest by (-captured_at, -id), as the database would order
+        them (leads of this batch get ids above every stored one)."""
         merged = [*reversed(added), *existing]
-        if by_time:
-            merged.sort(key=lambda lead: lead.captured_at, reverse=True)  # stable: id order
+        merged.sort(key=lambda lead: lead.captured_at, reverse=True)  # stable: id order
         return merged[:MAX_CANDIDATES]
+
+    def _similar(self, prefix: str, name: str) -> list[tuple[Any, float]]:
+        """[(lead, score)] of the prefix's MAX_CANDIDATES newest leads (this batch's first,
+        newest first, then the stored ones by -id) whose name scores at least the
+        threshold; the stored ones' names are parsed once per batch."""
+        added = self._added_by.get(("prefix", prefix), [])[::-1][:MAX_CANDIDATES]
+        stored = self.by_prefix.get(prefix, [])[: MAX_CANDIDATES - len(added)]
+        pool = self._pools.get(prefix)
+        if pool is None:
+            pool = self._pools[prefix] = NamePool([lead.company_name for lead in stored])
+        found = [
+            (added[i], score)
+            for i, score in NamePool([lead.company_name for lead in added]).scores(name, self.limit)
+        ]
+        found += [
+            (stored[i], score) for i, score in pool.scores(name, self.limit) if i < len(stored)
+        ]
+        return found
 
     def find(self, values: dict[str, Any]) -> list[Match]:
         """The matches find_duplicates would return, best first."""
@@ -280,19 +310,17 @@ class DuplicateIndex:
 
         if phone:
             added = self._added_by.get(("phone", phone), [])
-            for lead in self._newest(self.by_phone.get(phone, []), added, by_time=True):
+            for lead in self._newest(self.by_phone.get(phone, []), added):
                 hit(lead, "phone", 100.0)
         if email:
             added = self._added_by.get(("email", email), [])
-            for lead in self._newest(self.by_email.get(email, []), added, by_time=True):
+            for lead in self._newest(self.by_email.get(email, []), added):
                 hit(lead, "email", 100.0)
         if len(key) >= 2:
             prefix = key[:KEY_PREFIX]
             name = str(values.get("company_name") or "")
-            added = self._added_by.get(("prefix", prefix), [])
-            leads = self._newest(self.by_prefix.get(prefix, []), added, by_time=False)
-            for i, score in similar(name, [lead.company_name for lead in leads], self.limit):
-                hit(leads[i], "company", score)
+            for lead, score in self._similar(prefix, name):
+                hit(lead, "company", score)
         return sorted(
             found.values(),
             key=lambda m: (-len(m.reasons), -m.score, -_rank(m.lead, self._position)),
