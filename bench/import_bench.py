@@ -132,7 +132,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args(argv)
     database = _setup_django(args.keep)
+    from loudou.core.startup import load_and_freeze
     from loudou.imports import services
+
+    load_and_freeze()  # as `loudou worker`, which runs the imports, does at start
 
     actor = _admin()
     folder = Path(tempfile.mkdtemp(prefix="loudou-import-file-"))

@@ -137,3 +137,17 @@ def test_a_second_signal_stops_the_worker_at_once():
     # when / then
     with pytest.raises(SystemExit):
         worker.stop(signal.SIGTERM)
+
+
+def test_a_long_lived_worker_loads_the_app_and_freezes_it_before_it_runs(monkeypatch, db):
+    # given a worker whose loop and start-up are recorded
+    from loudou.notifications.management.commands import worker as command
+
+    calls = []
+    monkeypatch.setattr(command, "load_and_freeze", lambda: calls.append("freeze"))
+    monkeypatch.setattr(Worker, "run", lambda self, once: calls.append(f"run once={once}"))
+    # when it is started for good, then once
+    call_command("worker", verbosity=0)
+    call_command("worker", "--once", verbosity=0)
+    # then only the long-lived one froze the loaded app, before its loop
+    assert calls == ["freeze", "run once=False", "run once=True"]

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from loudou.core.startup import load_and_freeze
 from loudou.notifications.tasks import worker_identity
 from loudou.notifications.worker import Worker, handle_signals
 
@@ -32,6 +33,8 @@ class Command(BaseCommand):
             interval=max(interval, 0.1),
             log=log,
         )
+        if not once:  # a long-lived process: load the app, keep it out of the GC's scans
+            load_and_freeze()
         restore = handle_signals(worker)
         try:
             worker.run(once=once)
