@@ -1,11 +1,16 @@
 from django.apps import AppConfig
 from django.db.models import fields
+from django.forms.models import ModelChoiceField
 from django.utils.translation import gettext_lazy as _
+
+from loudou.core.forms import ListedChoiceIterator
 
 # The blank choice of every select built from a model field: Django 6.1's "- Select an
 # option -" has no zh-hans translation. Set while the app registry loads, before admin's
 # ready() builds the admin ModelForms (their fields copy the label when they are made).
 fields.BLANK_CHOICE_LABEL = _("请选择")
+# Every model select (ModelMultipleChoiceField included) reads its choices in one query.
+ModelChoiceField.iterator = ListedChoiceIterator
 
 
 class CoreConfig(AppConfig):
