@@ -183,11 +183,17 @@ def _top(branch: QuerySet[Lead]) -> QuerySet:
     )[:CARDS_PER_COLUMN]
 
 
-def _lateral(leads: QuerySet[Lead], stage_ids: list[int], owners: list[int], params: list) -> str:
-    """PostgreSQL: the same (stage, owner) top-N as one LATERAL subquery over the pairs,
-    planned once (a UNION of 70 branches spends longer planning than running)."""
+def _pair_sql(leads: QuerySet[Lead], read) -> tuple[str, tuple]:
+    """`read` (_top or _first) of the leads of stage `s.stage_id` and owner `o.owner_id`,
+    compiled for a LATERAL subquery over unnest()ed stages and owners (PostgreSQL: planned
+    once, where a UNION of a branch per pair spends longer planning than running)."""
     pairs = leads.filter(stage_id=RawSQL("s.stage_id", []), owner_id=RawSQL("o.owner_id", []))
-    sql, top_params = _top(pairs).query.get_compiler(using=leads.db).as_sql()
+    return read(pairs).query.get_compiler(using=leads.db).as_sql()
+
+
+def _lateral(leads: QuerySet[Lead], stage_ids: list[int], owners: list[int], params: list) -> str:
+    """PostgreSQL: the same (stage, owner) top-N as one LATERAL subquery over the pairs."""
+    sql, top_params = _pair_sql(leads, _top)
     params.extend([owners, stage_ids, *top_params])
     return (
         "SELECT c.* FROM unnest(%s::bigint[]) AS o(owner_id) "  # noqa: S608
@@ -212,10 +218,8 @@ def _lateral_first(
     leads: QuerySet[Lead], stage_ids: list[int], owners: list[int], params: list
 ) -> str:
     """PostgreSQL: each stage's first COUNT_CAP + 1 leads, its owners' ranges one after the
-    other, as LATERAL subqueries over the stages and owners: planned once (the UNION of a
-    branch per pair spends longer planning than running)."""
-    pairs = leads.filter(stage_id=RawSQL("s.stage_id", []), owner_id=RawSQL("o.owner_id", []))
-    sql, first_params = _first(pairs).query.get_compiler(using=leads.db).as_sql()
+    other, as LATERAL subqueries over the stages and owners."""
+    sql, first_params = _pair_sql(leads, _first)
     params.extend([stage_ids, owners, *first_params, COUNT_CAP + 1])
     return (
         "SELECT f.* FROM unnest(%s::bigint[]) AS s(stage_id) CROSS JOIN LATERAL ("  # noqa: S608
